@@ -1,0 +1,1 @@
+"""The `homeroom` command line: thin adapters over the policy, scenarios and services."""

@@ -1,0 +1,1 @@
+"""Documents generated from Homeroom's data: permission charts (and later login cards, rosters, exports)."""

@@ -1,0 +1,250 @@
+"""decide(check, facts) -> Decision: the one authorization function (model.md 7).
+
+Semantics, never bent:
+* Default deny. Only an assignment whose cell covers every scope-checked argument and that passes every
+  constraint allows; anything else, including a permission the profile lacks, denies.
+* Steps run in the order of model.md 7 and the first deny ends the check: known permission, actor gate,
+  lifecycle, type gate, then per assignment its grant and scope, then its constraints (rank, grant rule,
+  gates, preconditions).
+* A role held at an org reaches down its subtree only through the `subtree` scope; restrictions (scopes,
+  ranks, gates, preconditions) only ever narrow.
+* Each assignment is evaluated on its own; scopes and gates are never mixed across assignments.
+* Pure and deterministic: no I/O, no clock, no randomness; the world is never changed.
+* Fail closed: an error while evaluating is a deny with rule `error`.
+"""
+
+from __future__ import annotations
+
+from homeroom.policy import preconditions
+from homeroom.policy.catalog import Permission
+from homeroom.policy.decisions import (
+    ACTOR,
+    ERROR,
+    LIFECYCLE,
+    NO_GRANT,
+    SCOPE,
+    TYPE,
+    UNKNOWN_PERMISSION,
+    Decision,
+    Reason,
+    allow,
+    deny,
+    deny_after,
+)
+from homeroom.policy.facts import Entity, Facts
+from homeroom.policy.preconditions import Context
+from homeroom.policy.profiles import format_scope
+from homeroom.policy.ranks import grant_failure, missing_for_grant, strictly_lower
+from homeroom.policy.scopes import covers
+from homeroom.policy.settings import effective
+from homeroom.policy.world import (
+    ACTIVE,
+    INVITED,
+    NOT_DELETED,
+    PURGED,
+    SOFT_DELETED,
+    Assignment,
+    Check,
+    CustomRole,
+    Org,
+    Ref,
+    SchoolClass,
+    User,
+)
+
+SETUP_OWN_ACCOUNT = "staff.setup_own_account"
+_TYPE_PRECONDITIONS = ("P-KIND", "P-SCHOOL", "P-GROUP", "P-STAFF")
+
+
+def decide(check: Check, facts: Facts) -> Decision:
+    """May `check.actor` do `check.permission` to `check.target`? Always a Decision, never an exception."""
+    try:
+        return _decide(check, facts)
+    except Exception as error:  # noqa: BLE001 - fail closed: any evaluation failure is a deny
+        return deny(ERROR, f"evaluation failed ({type(error).__name__}: {error})")
+
+
+def _decide(check: Check, facts: Facts) -> Decision:
+    permission = facts.profile.permissions.get(check.permission)
+    if permission is None:
+        return deny(UNKNOWN_PERMISSION, f"profile {facts.profile.id} has no permission {check.permission}")
+    actor = facts.world.users.get(check.actor)
+    early = (
+        _actor_gate(actor, check)
+        or _lifecycle(check, permission, facts)
+        or _type_gate(check, permission, facts)
+    )
+    if early is not None:
+        return early
+    assert actor is not None  # noqa: S101 - the actor gate denied otherwise
+    ctx = Context(check, permission, actor, facts)
+    considered: list[Reason] = []
+    for assignment in actor.roles:
+        reason = _evaluate(ctx, assignment)
+        if reason.rule == "grant":
+            return allow(str(assignment), reason.scope or "", reason.message)
+        considered.append(reason)
+    return deny_after(considered)
+
+
+def _actor_gate(actor: User | None, check: Check) -> Decision | None:
+    if actor is None:
+        return deny(ACTOR, f"there is no user {check.actor}")
+    if actor.deleted != NOT_DELETED:
+        return deny(ACTOR, f"{actor.id} is deleted ({actor.deleted})")
+    needed = INVITED if check.permission == SETUP_OWN_ACCOUNT else ACTIVE
+    if actor.status != needed:
+        return deny(ACTOR, f"{actor.id} is {actor.status}; {check.permission} needs an {needed} actor")
+    return None
+
+
+def _named(check: Check) -> tuple[tuple[str, Ref], ...]:
+    pairs = (("target", check.target), ("to", check.to), ("from", check.from_), ("at", check.at))
+    return tuple((name, ref) for name, ref in pairs if ref is not None)
+
+
+def _lifecycle(check: Check, permission: Permission, facts: Facts) -> Decision | None:
+    for name, ref in _named(check):
+        entity = facts.world.entity(ref)
+        if entity is None:
+            return deny(LIFECYCLE, f"{name} {ref} does not exist")
+        if entity.deleted == PURGED:
+            return deny(LIFECYCLE, f"{name} {ref} is purged")
+        if name != "target" and entity.deleted == SOFT_DELETED:
+            return deny(LIFECYCLE, f"{name} {ref} is deleted")
+    if check.role is not None and check.role not in facts.profile.roles:
+        custom = facts.world.custom_roles.get(check.role)
+        if custom is None or custom.deleted != NOT_DELETED:
+            return deny(LIFECYCLE, f"role {check.role} does not exist or is deleted")
+    target = facts.world.entity(check.target)
+    assert target is not None  # noqa: S101 - checked in the loop above
+    verb = permission.verb
+    if target.deleted == SOFT_DELETED and verb not in ("recover", "purge"):
+        return deny(LIFECYCLE, f"{check.target} is soft-deleted: only recover or purge may act on it")
+    if verb == "recover" and target.deleted != SOFT_DELETED:
+        return deny(LIFECYCLE, f"{check.target} is not deleted: there is nothing to recover")
+    return None
+
+
+def kind_of(entity: Entity) -> str | None:
+    """The kind the catalog narrows a type by: org and user kinds, assessment kinds, `custom` for roles."""
+    if isinstance(entity, Org | User):
+        return entity.kind
+    if isinstance(entity, CustomRole):
+        return "custom"
+    if isinstance(entity, SchoolClass):
+        return None
+    return entity.kind
+
+
+def _type_gate(check: Check, permission: Permission, facts: Facts) -> Decision | None:
+    for name, ref in _named(check):
+        specs = permission.target if name == "target" else permission.args.get(name, ())
+        entity = facts.world.entity(ref)
+        assert entity is not None  # noqa: S101 - the lifecycle step denied otherwise
+        kind = kind_of(entity)
+        if not any(spec.accepts(ref.type, kind) for spec in specs):
+            rule = _type_rule(permission, name)
+            wanted = " | ".join(str(spec) for spec in specs) or "nothing"
+            return deny(rule, f"{name} must be {wanted}, got {ref.type}({kind or '-'}) {ref.id}")
+    return None
+
+
+def _type_rule(permission: Permission, name: str) -> str:
+    if name == "target":
+        for rule in _TYPE_PRECONDITIONS:
+            if rule in permission.constraints:
+                return rule
+    return TYPE
+
+
+def _evaluate(ctx: Context, assignment: Assignment) -> Reason:
+    """Steps 5 and 6 for one assignment: a `grant` reason when it allows, else why not."""
+    facts, label = ctx.facts, str(assignment)
+    cell = facts.role_cell(assignment.role, ctx.permission.id)
+    if not cell:
+        return Reason(NO_GRANT, f"{assignment.role} does not hold {ctx.permission.id}", label)
+    if not _placed(facts, assignment):
+        return Reason(NO_GRANT, f"{label} is held outside the custom role's org", label)
+    granted_by: str | None = None
+    for name in ctx.permission.scope_checked:
+        ref = ctx.argument(name)
+        if ref is None:
+            continue
+        atomic = covers(cell, ref, ctx.actor, assignment.org, facts)
+        if atomic is None:
+            return Reason(SCOPE, f"{name} {ref} is outside {label}:{format_scope(cell)}", label)
+        granted_by = granted_by or atomic
+    failure = _constraints(ctx, assignment)
+    if failure is not None:
+        return failure
+    scope = granted_by or format_scope(cell)
+    return Reason("grant", f"{label} holds {ctx.permission.id} at scope {scope}", label, scope)
+
+
+def _placed(facts: Facts, assignment: Assignment) -> bool:
+    """A custom role grants only where it may be held: at its own org or below."""
+    if assignment.role in facts.profile.roles:
+        return True
+    custom = facts.world.custom_roles.get(assignment.role)
+    return (
+        custom is not None and custom.deleted == NOT_DELETED and facts.in_subtree(assignment.org, custom.org)
+    )
+
+
+def _constraints(ctx: Context, assignment: Assignment) -> Reason | None:
+    label = str(assignment)
+    for rule, message in (
+        ("R1", _r1(ctx, assignment)),
+        ("R2", _r2(ctx, assignment)),
+        ("grant rule", _grant_rule(ctx)),
+        *_gates(ctx, assignment),
+    ):
+        if message is not None:
+            return Reason(rule, message, label)
+    failed = preconditions.first_failure(ctx)
+    return None if failed is None else Reason(failed[0], failed[1], label)
+
+
+def _r1(ctx: Context, assignment: Assignment) -> str | None:
+    if "R1" not in ctx.permission.constraints:
+        return None
+    target = ctx.target_user()
+    if ctx.permission.verb == "edit" and target.id == ctx.actor.id:
+        return None
+    if strictly_lower(ctx.facts, target, ctx.actor, assignment):
+        return None
+    return f"{target.id} does not rank strictly below {assignment}"
+
+
+def _r2(ctx: Context, assignment: Assignment) -> str | None:
+    if "R2" not in ctx.permission.constraints or ctx.check.role is None:
+        return None
+    place = ctx.place_org()
+    return grant_failure(ctx.facts, ctx.actor, assignment, ctx.check.role, place)
+
+
+def _grant_rule(ctx: Context) -> str | None:
+    if "grant" not in ctx.permission.constraints:
+        return None
+    role = ctx.facts.world.custom_roles[ctx.check.target.id]
+    missing = missing_for_grant(ctx.facts, ctx.actor, role.id, role.org)
+    if missing is None:
+        return None
+    permission, scope = missing
+    return f"{role.id} holds {permission} at {scope}, which {ctx.actor.id} lacks at {role.org} or above"
+
+
+def _gates(ctx: Context, assignment: Assignment) -> list[tuple[str, str | None]]:
+    found: list[tuple[str, str | None]] = []
+    for gate in ctx.facts.profile.gates.get(ctx.permission.id, ()):
+        if not gate.applies(ctx.permission.id, assignment.role):
+            continue
+        org = ctx.gate_org()
+        value = effective(ctx.facts, org, gate.setting)
+        if value.value is not True:
+            source = value.source or "the default"
+            found.append(
+                (f"gate {gate.setting}", f"{gate.setting} is {value.value!r} at {org} (from {source})")
+            )
+    return found

@@ -1,0 +1,84 @@
+"""Scopes (model.md 6): whether an object lies inside what one role assignment reaches.
+
+`covers` answers for one atomic scope; a cell is a union of scopes and covers an object when any does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+from homeroom.policy.facts import Facts
+from homeroom.policy.profiles import Scope
+from homeroom.policy.world import STUDENT, Ref, User
+
+# The scope order of model.md 6, used by the subset rank and grant rules: s <= every scope in AT_LEAST[s].
+AT_LEAST: Final = {
+    "self": frozenset({"self", "org", "subtree"}),
+    "org": frozenset({"org", "subtree"}),
+    "subtree": frozenset({"subtree"}),
+    "assigned": frozenset({"assigned", "subtree"}),
+    "created": frozenset({"created", "subtree"}),
+}
+
+
+def covers(scope: Scope, ref: Ref, actor: User, root: str, facts: Facts) -> str | None:
+    """The first atomic scope of `scope` that covers `ref` for the assignment rooted at `root`, or None."""
+    for atomic in scope:
+        if _COVERS[atomic](ref, actor, root, facts):
+            return atomic
+    return None
+
+
+def _subtree(ref: Ref, _actor: User, root: str, facts: Facts) -> bool:
+    return facts.anchored_in(ref, root)
+
+
+def _org(ref: Ref, _actor: User, root: str, facts: Facts) -> bool:
+    return root in facts.anchors(ref)
+
+
+def _assigned(ref: Ref, actor: User, root: str, facts: Facts) -> bool:
+    if ref.type == "class":
+        return facts.teaches_in(actor, ref.id, root)
+    if ref.type == "user":
+        return _teaches_student(ref.id, actor, root, facts)
+    if ref.type == "assessment":
+        assessment = facts.world.things.get(ref.id)
+        return (
+            assessment is not None
+            and assessment.student is not None
+            and _teaches_student(assessment.student, actor, root, facts)
+        )
+    return False
+
+
+def _teaches_student(student_id: str, actor: User, root: str, facts: Facts) -> bool:
+    student = facts.world.users.get(student_id)
+    if student is None or student.kind != STUDENT or not actor.teaches:
+        return False
+    return any(facts.teaches_in(actor, class_id, root) for class_id in student.enrolled_in)
+
+
+def _self(ref: Ref, actor: User, _root: str, facts: Facts) -> bool:
+    if ref.type == "user":
+        return ref.id == actor.id
+    if ref.type == "notification":
+        notification = facts.world.things.get(ref.id)
+        return notification is not None and notification.recipient == actor.id
+    return False
+
+
+def _created(ref: Ref, actor: User, root: str, facts: Facts) -> bool:
+    entity = facts.world.entity(ref)
+    creator = getattr(entity, "created_by", None)
+    return creator is not None and creator == actor.id and facts.anchored_in(ref, root)
+
+
+_COVERS: Final[dict[str, Callable[[Ref, User, str, Facts], bool]]] = {
+    "subtree": _subtree,
+    "org": _org,
+    "assigned": _assigned,
+    "self": _self,
+    "created": _created,
+}

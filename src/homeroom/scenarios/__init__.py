@@ -1,0 +1,1 @@
+"""Policy test files (spec/scenarios.md): parsing, validation and running them through an engine."""
