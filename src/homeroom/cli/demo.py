@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from homeroom.policy.decide import decide
+from homeroom.policy.engine import decide
 from homeroom.policy.facts import Facts
 from homeroom.scenarios.demo import demo_scenario
 

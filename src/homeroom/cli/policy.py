@@ -11,7 +11,7 @@ import typer
 from homeroom.documents.charts import render_chart
 from homeroom.errors import HomeroomError
 from homeroom.policy import registry
-from homeroom.policy.decide import decide
+from homeroom.policy.engine import decide
 from homeroom.policy.facts import Facts
 from homeroom.policy.validation import check_problems
 from homeroom.policy.world import Check

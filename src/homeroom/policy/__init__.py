@@ -5,8 +5,8 @@ decision = decide(Check("t1", "student.edit", Ref("user", "st1")), facts)
 decision.allowed, decision.code, decision.explain()
 """
 
-from homeroom.policy.decide import decide
 from homeroom.policy.decisions import Decision, Reason
+from homeroom.policy.engine import decide
 from homeroom.policy.facts import Facts
 from homeroom.policy.registry import PROFILE_IDS, catalog, profile
 from homeroom.policy.world import Assignment, Check, CustomRole, Org, Ref, SchoolClass, Thing, User, World

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from typing import Final
 
 from homeroom.policy.facts import Facts
-from homeroom.policy.profiles import Scope
-from homeroom.policy.world import STUDENT, Ref, User
+from homeroom.policy.profiles import SCOPES, Scope
+from homeroom.policy.world import PURGED, STUDENT, Ref, User
 
 # The scope order of model.md 6, used by the subset rank and grant rules: s <= every scope in AT_LEAST[s].
 AT_LEAST: Final = {
@@ -23,9 +23,9 @@ AT_LEAST: Final = {
 
 
 def covers(scope: Scope, ref: Ref, actor: User, root: str, facts: Facts) -> str | None:
-    """The first atomic scope of `scope` that covers `ref` for the assignment rooted at `root`, or None."""
-    for atomic in scope:
-        if _COVERS[atomic](ref, actor, root, facts):
+    """The first atomic scope of `scope` (in SCOPES order) that covers `ref` for the assignment at `root`."""
+    for atomic in SCOPES:
+        if atomic in scope and _COVERS[atomic](ref, actor, root, facts):
             return atomic
     return None
 
@@ -55,7 +55,7 @@ def _assigned(ref: Ref, actor: User, root: str, facts: Facts) -> bool:
 
 def _teaches_student(student_id: str, actor: User, root: str, facts: Facts) -> bool:
     student = facts.world.users.get(student_id)
-    if student is None or student.kind != STUDENT or not actor.teaches:
+    if student is None or student.kind != STUDENT or student.deleted == PURGED or not actor.teaches:
         return False
     return any(facts.teaches_in(actor, class_id, root) for class_id in student.enrolled_in)
 

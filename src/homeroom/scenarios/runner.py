@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from homeroom.policy.decide import decide
 from homeroom.policy.decisions import Decision
+from homeroom.policy.engine import decide
 from homeroom.policy.facts import Facts
 from homeroom.policy.profiles import Profile
 from homeroom.policy.world import Check, World
