@@ -144,7 +144,8 @@ def _type_gate(check: Check, permission: Permission, facts: Facts) -> Decision |
         assert entity is not None  # noqa: S101 - the lifecycle step denied otherwise
         kind = kind_of(entity)
         if not any(spec.accepts(ref.type, kind) for spec in specs):
-            rule = _type_rule(permission, name)
+            right_type = any(spec.type == ref.type for spec in specs)
+            rule = _type_rule(permission, name) if right_type else TYPE
             wanted = " | ".join(str(spec) for spec in specs) or "nothing"
             return deny(rule, f"{name} must be {wanted}, got {ref.type}({kind or '-'}) {ref.id}")
     return None
