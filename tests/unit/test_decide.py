@@ -152,3 +152,11 @@ def test_purged_or_missing_custom_roles_hold_no_pairs() -> None:
     world = with_custom_roles(maple_valley(), _helper_role(deleted="purged"))
     assert facts(world).role_pairs("attendance_clerk") == frozenset()
     assert facts(world).role_pairs("never_defined") == frozenset()
+
+
+def test_checks_print_with_their_arguments() -> None:
+    printed = str(check("dana", "student.move", "user:sam", to="class:alg7"))
+    assert printed == "dana student.move user:sam to=class:alg7"
+    assert str(check("priya", "role.grant", "user:tomas", role="school_admin", at="org:lincoln")).endswith(
+        "role=school_admin at=org:lincoln"
+    )

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from homeroom.scenarios.files import ScenarioFileError, load_scenario, parse_ref, parse_scenario
 from homeroom.errors import InvalidInput
+from homeroom.scenarios.files import ScenarioFileError, load_scenario, parse_ref, parse_scenario
 
 BASE: dict[str, Any] = {
     "version": 1,
@@ -84,14 +84,34 @@ CASES = [
     ("world.objects.0.colour", "red", "world.objects[0]", "a assessment takes no field colour"),
     ("world.objects.0.kind", _DELETE, "world.objects[0]", "a assessment needs kind"),
     ("world.objects.0.number", 0, "world.objects[0].number", "greater than or equal to 1"),
-    ("world.objects", [{"id": "q", "type": "question", "org": "zz"}], "world.objects[0].org", "'zz' is not an org"),
-    ("world.objects", [{"id": "n", "type": "notification", "recipient": "zz"}], "world.objects[0].recipient", "zz"),
+    (
+        "world.objects",
+        [{"id": "q", "type": "question", "org": "zz"}],
+        "world.objects[0].org",
+        "'zz' is not an org",
+    ),
+    (
+        "world.objects",
+        [{"id": "n", "type": "notification", "recipient": "zz"}],
+        "world.objects[0].recipient",
+        "zz",
+    ),
     ("world.objects", [{"id": "q", "type": "question", "org": "s1", "created_by": "zz"}], "created_by", "zz"),
     ("world.settings", {"d1": {"colour": 1}}, "world.settings.d1.colour", "declares no setting 'colour'"),
-    ("world.settings", {"g1": {"sin_required": True}}, "world.settings.g1.sin_required", "not at a school_group"),
+    (
+        "world.settings",
+        {"g1": {"sin_required": True}},
+        "world.settings.g1.sin_required",
+        "not at a school_group",
+    ),
     ("world.settings", {"d1": {"sin_required": 3}}, "world.settings.d1.sin_required", "takes a bool value"),
     ("world.settings", {"zz": {"sin_required": True}}, "world.settings.zz", "'zz' is not an org"),
-    ("world.custom_roles", [{"id": "r", "org": "s1", "permissions": []}], "world.custom_roles[0]", "no custom roles"),
+    (
+        "world.custom_roles",
+        [{"id": "r", "org": "s1", "permissions": []}],
+        "world.custom_roles[0]",
+        "no custom roles",
+    ),
     ("world.users.1.id", "t1", "world.users[1].id", "used twice"),
     ("world.classes.0.id", "s1", "world.classes[0].id", "already used in world.orgs"),
     ("checks.0.can", "student.fly", "checks[0]", "not a permission id of the catalog"),
@@ -123,7 +143,10 @@ def test_cycles_in_the_tree_are_reported() -> None:
     document = copy.deepcopy(BASE)
     document["profile"] = "assessment-platform"
     document["world"] = {
-        "orgs": [{"id": "a", "kind": "organization", "parent": "b"}, {"id": "b", "kind": "organization", "parent": "a"}],
+        "orgs": [
+            {"id": "a", "kind": "organization", "parent": "b"},
+            {"id": "b", "kind": "organization", "parent": "a"},
+        ],
         "users": [{"id": "u", "kind": "staff"}],
     }
     document["checks"] = [{"as": "u", "can": "org.create", "target": "org:a", "expect": "deny"}]
@@ -138,7 +161,11 @@ def test_custom_roles_are_checked_against_the_profile() -> None:
         "orgs": [{"id": "acme", "kind": "organization"}],
         "users": [{"id": "u", "kind": "staff", "roles": ["r@acme"]}],
         "custom_roles": [
-            {"id": "r", "org": "acme", "permissions": ["student.edit", {"id": "user.view", "scope": "galaxy"}]},
+            {
+                "id": "r",
+                "org": "acme",
+                "permissions": ["student.edit", {"id": "user.view", "scope": "galaxy"}],
+            },
             {"id": "teacher", "org": "zz", "permissions": []},
         ],
     }
@@ -158,7 +185,10 @@ def test_custom_roles_are_placed_at_or_below_their_org() -> None:
         "profile": "assessment-platform",
         "world": {
             "orgs": [{"id": "acme", "kind": "organization"}, {"id": "other", "kind": "organization"}],
-            "users": [{"id": "u", "kind": "staff", "roles": ["r@other"]}, {"id": "s", "kind": "student", "roles": ["r@acme"]}],
+            "users": [
+                {"id": "u", "kind": "staff", "roles": ["r@other"]},
+                {"id": "s", "kind": "student", "roles": ["r@acme"]},
+            ],
             "custom_roles": [{"id": "r", "org": "acme", "permissions": ["user.view"]}],
         },
         "checks": [{"as": "u", "can": "user.view", "target": "user:u", "expect": "deny"}],
