@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from homeroom.errors import HomeroomError
 from homeroom.policy.engine import decide
 from homeroom.policy.facts import Facts
 from homeroom.scenarios.demo import demo_scenario
@@ -15,7 +16,11 @@ def demo(
     profile_id: Annotated[str, typer.Option("--profile", help="Which product profile to show.")] = "math",
 ) -> None:
     """Show who may do what in a small demo district, and why."""
-    scenario = demo_scenario(profile_id)
+    try:
+        scenario = demo_scenario(profile_id)
+    except HomeroomError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(2) from None
     facts = Facts(scenario.world, scenario.profile)
     typer.echo(f"Homeroom demo: profile {scenario.profile.id} ({scenario.profile.name})")
     typer.echo(
