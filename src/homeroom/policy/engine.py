@@ -69,11 +69,11 @@ def _decide(check: Check, facts: Facts) -> Decision:
     if permission is None:
         return deny(UNKNOWN_PERMISSION, f"profile {facts.profile.id} has no permission {check.permission}")
     actor = facts.world.users.get(check.actor)
-    early = (
-        _actor_gate(actor, check)
-        or _lifecycle(check, permission, facts)
-        or _type_gate(check, permission, facts)
-    )
+    early = _actor_gate(actor, check)
+    if early is not None:
+        return early
+    named = _resolve(check, facts)
+    early = _lifecycle(check, permission, named, facts) or _type_gate(permission, named)
     if early is not None:
         return early
     assert actor is not None  # noqa: S101 - the actor gate denied otherwise
@@ -98,14 +98,21 @@ def _actor_gate(actor: User | None, check: Check) -> Decision | None:
     return None
 
 
-def _named(check: Check) -> tuple[tuple[str, Ref], ...]:
-    pairs = (("target", check.target), ("to", check.to), ("from", check.from_), ("at", check.at))
-    return tuple((name, ref) for name, ref in pairs if ref is not None)
+Named = list[tuple[str, Ref, Entity | None]]
 
 
-def _lifecycle(check: Check, permission: Permission, facts: Facts) -> Decision | None:
-    for name, ref in _named(check):
-        entity = facts.world.entity(ref)
+def _resolve(check: Check, facts: Facts) -> Named:
+    """The objects the check names, looked up once: (argument, reference, object or None)."""
+    entity = facts.world.entity
+    named: Named = [("target", check.target, entity(check.target))]
+    for name, ref in (("to", check.to), ("from", check.from_), ("at", check.at)):
+        if ref is not None:
+            named.append((name, ref, entity(ref)))
+    return named
+
+
+def _lifecycle(check: Check, permission: Permission, named: Named, facts: Facts) -> Decision | None:
+    for name, ref, entity in named:
         if entity is None:
             return deny(LIFECYCLE, f"{name} {ref} does not exist")
         if entity.deleted == PURGED:
@@ -116,7 +123,7 @@ def _lifecycle(check: Check, permission: Permission, facts: Facts) -> Decision |
         custom = facts.world.custom_roles.get(check.role)
         if custom is None or custom.deleted != NOT_DELETED:
             return deny(LIFECYCLE, f"role {check.role} does not exist or is deleted")
-    target = facts.world.entity(check.target)
+    target = named[0][2]
     assert target is not None  # noqa: S101 - checked in the loop above
     verb = permission.verb
     if target.deleted == SOFT_DELETED and verb not in ("recover", "purge"):
@@ -137,10 +144,9 @@ def kind_of(entity: Entity) -> str | None:
     return entity.kind
 
 
-def _type_gate(check: Check, permission: Permission, facts: Facts) -> Decision | None:
-    for name, ref in _named(check):
+def _type_gate(permission: Permission, named: Named) -> Decision | None:
+    for name, ref, entity in named:
         specs = permission.target if name == "target" else permission.args.get(name, ())
-        entity = facts.world.entity(ref)
         assert entity is not None  # noqa: S101 - the lifecycle step denied otherwise
         kind = kind_of(entity)
         if not any(spec.accepts(ref.type, kind) for spec in specs):
@@ -194,50 +200,48 @@ def _placed(facts: Facts, assignment: Assignment) -> bool:
 
 
 def _constraints(ctx: Context, assignment: Assignment) -> Reason | None:
-    label = str(assignment)
-    for rule, message in (
-        ("R1", _r1(ctx, assignment)),
-        ("R2", _r2(ctx, assignment)),
-        ("grant rule", _grant_rule(ctx)),
-        *_gates(ctx, assignment),
-    ):
-        if message is not None:
-            return Reason(rule, message, label)
-    failed = preconditions.first_failure(ctx)
-    return None if failed is None else Reason(failed[0], failed[1], label)
+    """Step 6 in order: rank rules, the grant rule, gates, then preconditions; the first failure."""
+    constraints = ctx.permission.constraints
+    failed = (
+        ("R1" in constraints and _r1(ctx, assignment))
+        or ("R2" in constraints and _r2(ctx, assignment))
+        or ("grant" in constraints and _grant_rule(ctx))
+        or _gate(ctx, assignment)
+        or preconditions.first_failure(ctx)
+    )
+    return Reason(failed[0], failed[1], str(assignment)) if failed else None
 
 
-def _r1(ctx: Context, assignment: Assignment) -> str | None:
-    if "R1" not in ctx.permission.constraints:
-        return None
+Failure = tuple[str, str] | None  # (rule, message)
+
+
+def _r1(ctx: Context, assignment: Assignment) -> Failure:
     target = ctx.target_user()
     if ctx.permission.verb == "edit" and target.id == ctx.actor.id:
         return None
     if strictly_lower(ctx.facts, target, ctx.actor, assignment):
         return None
-    return f"{target.id} does not rank strictly below {assignment}"
+    return ("R1", f"{target.id} does not rank strictly below {assignment}")
 
 
-def _r2(ctx: Context, assignment: Assignment) -> str | None:
-    if "R2" not in ctx.permission.constraints or ctx.check.role is None:
+def _r2(ctx: Context, assignment: Assignment) -> Failure:
+    if ctx.check.role is None:
         return None
-    place = ctx.place_org()
-    return grant_failure(ctx.facts, ctx.actor, assignment, ctx.check.role, place)
+    failure = grant_failure(ctx.facts, ctx.actor, assignment, ctx.check.role, ctx.place_org())
+    return None if failure is None else ("R2", failure)
 
 
-def _grant_rule(ctx: Context) -> str | None:
-    if "grant" not in ctx.permission.constraints:
-        return None
+def _grant_rule(ctx: Context) -> Failure:
     role = ctx.facts.world.custom_roles[ctx.check.target.id]
     missing = missing_for_grant(ctx.facts, ctx.actor, role.id, role.org)
     if missing is None:
         return None
     permission, scope = missing
-    return f"{role.id} holds {permission} at {scope}, which {ctx.actor.id} lacks at {role.org} or above"
+    lacks = f"which {ctx.actor.id} lacks at {role.org} or above"
+    return ("grant rule", f"{role.id} holds {permission} at {scope}, {lacks}")
 
 
-def _gates(ctx: Context, assignment: Assignment) -> list[tuple[str, str | None]]:
-    found: list[tuple[str, str | None]] = []
+def _gate(ctx: Context, assignment: Assignment) -> Failure:
     for gate in ctx.facts.profile.gates.get(ctx.permission.id, ()):
         if not gate.applies(ctx.permission.id, assignment.role):
             continue
@@ -245,7 +249,5 @@ def _gates(ctx: Context, assignment: Assignment) -> list[tuple[str, str | None]]
         value = effective(ctx.facts, org, gate.setting)
         if value.value is not True:
             source = value.source or "the default"
-            found.append(
-                (f"gate {gate.setting}", f"{gate.setting} is {value.value!r} at {org} (from {source})")
-            )
-    return found
+            return (f"gate {gate.setting}", f"{gate.setting} is {value.value!r} at {org} (from {source})")
+    return None

@@ -15,6 +15,7 @@ from homeroom.policy.facts import Facts
 from homeroom.policy.world import INACTIVE, INVITED, STAFF, Check, Ref, SchoolClass, Thing, User
 
 _TEACHER_ROLE: Final = "teacher"
+_ATTRIBUTES: Final = {"target": "target", "to": "to", "from": "from_", "at": "at"}
 
 
 @dataclass(slots=True)
@@ -27,8 +28,7 @@ class Context:
     facts: Facts
 
     def argument(self, name: str) -> Ref | None:
-        check = self.check
-        return {"target": check.target, "to": check.to, "from": check.from_, "at": check.at}[name]
+        return getattr(self.check, _ATTRIBUTES[name])  # type: ignore[no-any-return]
 
     def target_user(self) -> User:
         return self.facts.world.users[self.check.target.id]
