@@ -1,0 +1,235 @@
+"""Load exactly the facts one decision needs, as a partial policy World, in a fixed number of queries.
+
+For a check the loader reads: the named objects (target, to, from, at, the role), the students and
+recipients of named assessments and notifications, every one of those users with their home orgs, role
+assignments, teaching assignments and enrollments (one UNION query), the classes those name, the custom
+roles held or named, every org any of that is anchored at together with all its ancestors (through the
+closure table), and the settings on those orgs. That is everything decide() looks at (world.py: "the
+objects a check names, their anchors and the chain of parents above them"), in at most ten queries
+whatever the size of the tenant, each an indexed probe by (tenant_id, id).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import literal, select, union_all
+from sqlalchemy.orm import Session
+
+from homeroom.policy.facts import Facts
+from homeroom.policy.profiles import Profile
+from homeroom.policy.world import (
+    THING_TYPES,
+    Assignment,
+    Check,
+    CustomRole,
+    Org,
+    Ref,
+    SchoolClass,
+    Thing,
+    User,
+    World,
+)
+from homeroom.store import tables as t
+
+
+def load_facts(session: Session, tenant_id: int, profile: Profile, check: Check) -> Facts:
+    """Facts for deciding `check` in tenant `tenant_id`: decide() on them equals decide() on the tenant."""
+    refs = [r for r in (check.target, check.to, check.from_, check.at) if r is not None]
+    roles = [check.role] if check.role is not None else []
+    world = load_world(session, tenant_id, users=[check.actor], refs=refs, roles=roles)
+    return Facts(world, profile)
+
+
+@dataclass
+class _Partial:
+    orgs: dict[str, Org] = field(default_factory=dict)
+    classes: dict[str, SchoolClass] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    things: dict[str, Thing] = field(default_factory=dict)
+    custom_roles: dict[str, CustomRole] = field(default_factory=dict)
+    settings: dict[str, dict[str, object]] = field(default_factory=dict)
+    locks: dict[str, frozenset[str]] = field(default_factory=dict)
+    org_seeds: set[str] = field(default_factory=set)
+
+    def world(self) -> World:
+        return World(
+            self.orgs, self.classes, self.users, self.things, self.custom_roles, self.settings, self.locks
+        )
+
+
+def load_world(
+    session: Session,
+    tenant_id: int,
+    *,
+    users: Iterable[str],
+    refs: Iterable[Ref] = (),
+    roles: Iterable[str] = (),
+    all_custom_roles: bool = False,
+) -> World:
+    """The partial world around `users` and `refs`: their anchors, classes, roles and org chains."""
+    refs = list(refs)
+    partial = _Partial()
+    by_type: dict[str, set[str]] = defaultdict(set)
+    for ref in refs:
+        by_type[ref.type].add(ref.id)
+    _things(session, tenant_id, {i for k in THING_TYPES for i in by_type[k]}, partial)
+    user_ids = {*users, *by_type["user"]}
+    user_ids |= {x.student or x.recipient or "" for x in partial.things.values()} - {""}
+    _users(session, tenant_id, user_ids, partial)
+    class_ids = by_type["class"] | {c for u in partial.users.values() for c in (*u.teaches, *u.enrolled_in)}
+    _classes(session, tenant_id, class_ids, partial)
+    role_ids = {*roles, *by_type["role"], *(a.role for u in partial.users.values() for a in u.roles)}
+    _custom_roles(session, tenant_id, None if all_custom_roles else role_ids, partial)
+    partial.org_seeds |= by_type["org"]
+    _orgs(session, tenant_id, partial)
+    _settings(session, tenant_id, partial)
+    return partial.world()
+
+
+def _things(session: Session, tenant_id: int, ids: Collection[str], partial: _Partial) -> None:
+    if not ids:
+        return
+    a, o = t.Assessment, t.Thing
+    assessments = select(
+        a.id, literal("assessment"), literal(None), a.created_by, a.deleted, a.kind, a.number,
+        a.student_id, literal(value=False), literal(None),
+    ).where(a.tenant_id == tenant_id, a.id.in_(ids))  # fmt: skip
+    objects = select(
+        o.id, o.type, o.org_id, o.created_by, o.deleted, literal(None), literal(None), literal(None),
+        o.published, o.recipient_id,
+    ).where(o.tenant_id == tenant_id, o.id.in_(ids))  # fmt: skip
+    rows: list[Any] = list(session.execute(union_all(assessments, objects)))
+    for row in rows:
+        thing_id, kind_of_thing, org, creator, deleted, kind, number, student, published, recipient = row
+        thing = Thing(
+            thing_id, kind_of_thing, org, creator, deleted, kind, number, student, bool(published), recipient
+        )
+        partial.things[thing.id] = thing
+        if thing.org is not None:
+            partial.org_seeds.add(thing.org)
+
+
+def _users(session: Session, tenant_id: int, ids: Collection[str], partial: _Partial) -> None:
+    if not ids:
+        return
+    links = _links(session, tenant_id, ids)
+    u = t.User
+    rows = session.execute(
+        select(u.id, u.kind, u.status, u.deleted, u.created_by).where(u.tenant_id == tenant_id, u.id.in_(ids))
+    )
+    for user_id, kind, status, deleted, created_by in rows:
+        mine = links.get(user_id, {})
+        roles = tuple(Assignment(*text.split("@", 1)) for text in mine.get("role", ()))
+        partial.users[user_id] = User(
+            user_id,
+            kind,
+            status,
+            deleted,
+            orgs=tuple(mine.get("org", ())),
+            roles=roles,
+            teaches=tuple(mine.get("teaches", ())),
+            enrolled_in=tuple(mine.get("enrolled", ())),
+            created_by=created_by,
+        )
+        partial.org_seeds |= {*mine.get("org", ()), *(a.org for a in roles)}
+
+
+def _links(session: Session, tenant_id: int, ids: Collection[str]) -> dict[str, dict[str, list[str]]]:
+    """Home orgs, assignments (`ROLE@ORG`), teaching and enrollments of `ids`, in their given order."""
+    ra = t.RoleAssignment
+    parts = [
+        select(ra.user_id, literal("role"), ra.role + "@" + ra.org_id, ra.position).where(
+            ra.tenant_id == tenant_id, ra.user_id.in_(ids)
+        )
+    ]
+    for kind, table, column in (
+        ("org", t.UserOrg, t.UserOrg.org_id),
+        ("teaches", t.Teaching, t.Teaching.class_id),
+        ("enrolled", t.Enrollment, t.Enrollment.class_id),
+    ):
+        parts.append(
+            select(table.user_id, literal(kind), column, table.position).where(
+                table.tenant_id == tenant_id, table.user_id.in_(ids)
+            )
+        )
+    found: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for user_id, kind, value, _position in session.execute(union_all(*parts).order_by("position")):
+        found[user_id][kind].append(value)
+    return found
+
+
+def _classes(session: Session, tenant_id: int, ids: Collection[str], partial: _Partial) -> None:
+    if not ids:
+        return
+    c = t.SchoolClass
+    rows = session.execute(
+        select(c.id, c.school_id, c.status, c.created_by, c.deleted).where(
+            c.tenant_id == tenant_id, c.id.in_(ids)
+        )
+    )
+    for row in rows:
+        partial.classes[row[0]] = SchoolClass(*row)
+        partial.org_seeds.add(row[1])
+
+
+def _custom_roles(session: Session, tenant_id: int, ids: Collection[str] | None, partial: _Partial) -> None:
+    """The custom roles named by `ids` (all of the tenant's when None), with their grants in order."""
+    if ids is not None and not ids:
+        return
+    r, g = t.CustomRole, t.CustomRoleGrant
+    statement = (
+        select(r.id, r.org_id, r.rank, r.created_by, r.deleted, g.permission, g.scope)
+        .outerjoin(g, (g.tenant_id == r.tenant_id) & (g.role_id == r.id))
+        .where(r.tenant_id == tenant_id)
+        .order_by(r.id, g.position)
+    )
+    if ids is not None:
+        statement = statement.where(r.id.in_(ids))
+    grants: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    heads: dict[str, tuple[str, int | None, str | None, str]] = {}
+    for role_id, org_id, rank, created_by, deleted, permission, scope in session.execute(statement):
+        heads[role_id] = (org_id, rank, created_by, deleted)
+        if permission is not None:
+            grants[role_id].append((permission, scope))
+    for role_id, (org_id, rank, created_by, deleted) in heads.items():
+        partial.custom_roles[role_id] = CustomRole(
+            role_id, org_id, tuple(grants[role_id]), rank=rank, created_by=created_by, deleted=deleted
+        )
+        partial.org_seeds.add(org_id)
+
+
+def _orgs(session: Session, tenant_id: int, partial: _Partial) -> None:
+    """Every seed org and all its ancestors, through the closure table: one query."""
+    if not partial.org_seeds:
+        return
+    o, c = t.Org, t.OrgClosure
+    above = select(c.ancestor_id).where(c.tenant_id == tenant_id, c.descendant_id.in_(partial.org_seeds))
+    rows = session.execute(
+        select(o.id, o.kind, o.parent_id, o.deleted).where(o.tenant_id == tenant_id, o.id.in_(above))
+    )
+    for org_id, kind, parent, deleted in rows:
+        partial.orgs[org_id] = Org(org_id, kind, parent, deleted=deleted)
+
+
+def _settings(session: Session, tenant_id: int, partial: _Partial) -> None:
+    """Settings and locks on every loaded org: that covers the path of any gate org."""
+    if not partial.orgs:
+        return
+    s = t.Setting
+    rows = session.execute(
+        select(s.org_id, s.key, s.value, s.is_set, s.locked).where(
+            s.tenant_id == tenant_id, s.org_id.in_(partial.orgs)
+        )
+    )
+    locks: dict[str, set[str]] = defaultdict(set)
+    for org_id, key, value, is_set, locked in rows:
+        if is_set:
+            partial.settings.setdefault(org_id, {})[key] = json.loads(value or "null")
+        if locked:
+            locks[org_id].add(key)
+    partial.locks.update({org_id: frozenset(keys) for org_id, keys in locks.items()})

@@ -1,0 +1,284 @@
+"""The schema: SQLAlchemy 2 typed mappings. Alembic migrations build it; these describe it.
+
+Every table carries `tenant_id` and its keys start with it, so every lookup and join is scoped to one
+tenant by its index. Objects keep the ids the policy uses (`Org.id`, `User.id`...) as text, unique per
+tenant; references between objects are composite foreign keys `(tenant_id, id)`, so a row can never
+point into another tenant. `org_closure` holds every (ancestor, descendant) pair of the org tree, the org
+itself included at depth 0: "x lies in subtree(A)" is one indexed probe. No relationships are mapped:
+queries say what they load.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+ID = String(64)
+DELETED_VALUES = "deleted IN ('none', 'soft', 'purged')"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def _tenant() -> Mapped[int]:
+    return mapped_column(Integer, ForeignKey("tenants.id"), primary_key=True)
+
+
+def _ref(table: str, *columns: str) -> ForeignKeyConstraint:
+    """A same-tenant reference: (tenant_id, columns...) -> table (tenant_id, id)."""
+    return ForeignKeyConstraint(["tenant_id", *columns], [f"{table}.tenant_id", f"{table}.id"])
+
+
+class Tenant(Base):
+    """A customer. `revision` advances on every write, so caches keyed by it are never stale."""
+
+    __tablename__ = "tenants"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    profile: Mapped[str] = mapped_column(String(40))
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Org(Base):
+    __tablename__ = "orgs"
+    __table_args__ = (
+        _ref("orgs", "parent_id"),
+        UniqueConstraint("tenant_id", "source_id"),
+        Index(None, "tenant_id", "parent_id"),
+        CheckConstraint(
+            "kind IN ('customer', 'district', 'school', 'school_group', 'organization')", name="kind"
+        ),
+        CheckConstraint(DELETED_VALUES, name="deleted"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[str | None] = mapped_column(ID)
+    deleted: Mapped[str] = mapped_column(String(8), default="none")
+    source_id: Mapped[str | None] = mapped_column(String(255))
+
+
+class OrgClosure(Base):
+    """Every (ancestor, descendant) pair of the tree, depth 0 for the org itself."""
+
+    __tablename__ = "org_closure"
+    __table_args__ = (
+        _ref("orgs", "ancestor_id"),
+        _ref("orgs", "descendant_id"),
+        Index(None, "tenant_id", "ancestor_id", "descendant_id"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    descendant_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    ancestor_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    depth: Mapped[int] = mapped_column(Integer)
+
+
+class SchoolGroupMember(Base):
+    __tablename__ = "school_group_members"
+    __table_args__ = (_ref("orgs", "group_id"), _ref("orgs", "school_id"))
+    tenant_id: Mapped[int] = _tenant()
+    group_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    school_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        _ref("users", "created_by"),
+        UniqueConstraint("tenant_id", "source_id"),
+        Index(None, "tenant_id", "created_by"),
+        CheckConstraint("kind IN ('staff', 'student')", name="kind"),
+        CheckConstraint("status IN ('invited', 'active', 'inactive')", name="status"),
+        CheckConstraint(DELETED_VALUES, name="deleted"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(8), default="active")
+    deleted: Mapped[str] = mapped_column(String(8), default="none")
+    created_by: Mapped[str | None] = mapped_column(ID)
+    source_id: Mapped[str | None] = mapped_column(String(255))
+
+
+class SchoolClass(Base):
+    __tablename__ = "classes"
+    __table_args__ = (
+        _ref("orgs", "school_id"),
+        _ref("users", "created_by"),
+        UniqueConstraint("tenant_id", "source_id"),
+        Index(None, "tenant_id", "school_id"),
+        Index(None, "tenant_id", "created_by"),
+        CheckConstraint("status IN ('active', 'inactive')", name="status"),
+        CheckConstraint(DELETED_VALUES, name="deleted"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    school_id: Mapped[str] = mapped_column(ID)
+    status: Mapped[str] = mapped_column(String(8), default="active")
+    deleted: Mapped[str] = mapped_column(String(8), default="none")
+    created_by: Mapped[str | None] = mapped_column(ID)
+    source_id: Mapped[str | None] = mapped_column(String(255))
+
+
+class UserOrg(Base):
+    """A user's home orgs (model.md 3: `orgs`)."""
+
+    __tablename__ = "user_orgs"
+    __table_args__ = (
+        _ref("users", "user_id"),
+        _ref("orgs", "org_id"),
+        Index(None, "tenant_id", "org_id", "user_id"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    user_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RoleAssignment(Base):
+    """`ROLE@ORG`: a built-in role id of the tenant's profile, or a custom role id."""
+
+    __tablename__ = "role_assignments"
+    __table_args__ = (
+        _ref("users", "user_id"),
+        _ref("orgs", "org_id"),
+        Index(None, "tenant_id", "org_id", "user_id"),
+        Index(None, "tenant_id", "role"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    user_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    role: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Teaching(Base):
+    __tablename__ = "teaching"
+    __table_args__ = (
+        _ref("users", "user_id"),
+        _ref("classes", "class_id"),
+        Index(None, "tenant_id", "class_id", "user_id"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    user_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    class_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Enrollment(Base):
+    __tablename__ = "enrollments"
+    __table_args__ = (
+        _ref("users", "user_id"),
+        _ref("classes", "class_id"),
+        Index(None, "tenant_id", "class_id", "user_id"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    user_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    class_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CustomRole(Base):
+    __tablename__ = "custom_roles"
+    __table_args__ = (
+        _ref("orgs", "org_id"),
+        _ref("users", "created_by"),
+        Index(None, "tenant_id", "org_id"),
+        CheckConstraint(DELETED_VALUES, name="deleted"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ID)
+    rank: Mapped[int | None] = mapped_column(Integer)
+    deleted: Mapped[str] = mapped_column(String(8), default="none")
+    created_by: Mapped[str | None] = mapped_column(ID)
+
+
+class CustomRoleGrant(Base):
+    """A custom role's grants as written: a permission and its scope text (`assigned, created`)."""
+
+    __tablename__ = "custom_role_grants"
+    __table_args__ = (_ref("custom_roles", "role_id"),)
+    tenant_id: Mapped[int] = _tenant()
+    role_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    permission: Mapped[str] = mapped_column(String(80))
+    scope: Mapped[str] = mapped_column(String(80))
+
+
+class Setting(Base):
+    """A value set at an org (`is_set`), a lock on the key there (`locked`), or both. JSON text values."""
+
+    __tablename__ = "settings"
+    __table_args__ = (_ref("orgs", "org_id"), Index(None, "tenant_id", "key", "org_id"))
+    tenant_id: Mapped[int] = _tenant()
+    org_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)
+    is_set: Mapped[bool] = mapped_column(Boolean, default=True)
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Assessment(Base):
+    """A benchmark, pretest or placement result of one student."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        _ref("users", "student_id"),
+        _ref("users", "created_by"),
+        Index(None, "tenant_id", "student_id"),
+        CheckConstraint("kind IN ('benchmark', 'pretest', 'placement')", name="kind"),
+        CheckConstraint(DELETED_VALUES, name="deleted"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    number: Mapped[int | None] = mapped_column(Integer)
+    student_id: Mapped[str] = mapped_column(ID)
+    deleted: Mapped[str] = mapped_column(String(8), default="none")
+    created_by: Mapped[str | None] = mapped_column(ID)
+
+
+class Thing(Base):
+    """Assessment-platform objects (question, test, media, ... notification): one org or one recipient."""
+
+    __tablename__ = "objects"
+    __table_args__ = (
+        _ref("orgs", "org_id"),
+        _ref("users", "created_by"),
+        _ref("users", "recipient_id"),
+        Index(None, "tenant_id", "org_id", "type"),
+        Index(None, "tenant_id", "type", "id"),
+        Index(None, "tenant_id", "created_by"),
+        Index(None, "tenant_id", "recipient_id"),
+        CheckConstraint(DELETED_VALUES, name="deleted"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    type: Mapped[str] = mapped_column(String(20))
+    org_id: Mapped[str | None] = mapped_column(ID)
+    deleted: Mapped[str] = mapped_column(String(8), default="none")
+    created_by: Mapped[str | None] = mapped_column(ID)
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    recipient_id: Mapped[str | None] = mapped_column(ID)
+    source_id: Mapped[str | None] = mapped_column(String(255))

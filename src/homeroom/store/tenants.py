@@ -1,0 +1,43 @@
+"""Tenants (customers) and their revision counter.
+
+Every write to a tenant advances its revision in the same transaction, so anything derived from the
+tenant's data and keyed by (tenant, revision) is never older than the last committed write.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from homeroom.errors import Conflict, NotFound
+from homeroom.store.tables import Tenant
+
+
+def create_tenant(session: Session, name: str, profile: str) -> int:
+    """A new tenant; raises Conflict when the name is taken."""
+    if session.scalar(select(Tenant.id).where(Tenant.name == name)) is not None:
+        raise Conflict(f"tenant {name!r} already exists", code="tenant_exists", details={"name": name})
+    tenant = Tenant(name=name, profile=profile, revision=0)
+    session.add(tenant)
+    session.flush()
+    return tenant.id
+
+
+def require_tenant(session: Session, tenant_id: int) -> Tenant:
+    tenant = session.get(Tenant, tenant_id)
+    if tenant is None:
+        raise NotFound(f"there is no tenant {tenant_id}", code="tenant_not_found")
+    return tenant
+
+
+def revision(session: Session, tenant_id: int) -> int:
+    """The tenant's current revision: it changes whenever anything of the tenant is written."""
+    return require_tenant(session, tenant_id).revision
+
+
+def advance_revision(session: Session, tenant_id: int) -> None:
+    session.execute(
+        update(Tenant).where(Tenant.id == tenant_id).values(revision=Tenant.revision + 1),
+        execution_options={"synchronize_session": False},
+    )
+    session.expire_all()

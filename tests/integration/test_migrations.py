@@ -1,0 +1,42 @@
+"""Alembic builds the schema, and the schema it builds is exactly the one the models describe."""
+
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Engine, inspect, text
+
+from homeroom.store.tables import Base
+
+pytestmark = pytest.mark.db
+
+
+def test_migrations_build_every_table(engine: Engine) -> None:
+    tables = set(inspect(engine).get_table_names())
+    assert set(Base.metadata.tables) <= tables
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+
+
+def test_models_and_migrations_agree(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []
+
+
+def test_every_table_carries_the_tenant() -> None:
+    for name, table in Base.metadata.tables.items():
+        column = "id" if name == "tenants" else "tenant_id"
+        assert column in table.columns, name
+        if name != "tenants":
+            assert table.primary_key.columns.values()[0].name == "tenant_id", name
+
+
+def test_sqlite_runs_in_wal_mode_with_foreign_keys(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite pragmas")
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
