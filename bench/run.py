@@ -1,0 +1,218 @@
+"""One command for the in-process check benchmark.
+
+    python -m bench.run --quick   # size S only, under 3 minutes
+    python -m bench.run --full    # sizes S, M and L
+
+Prints the results and writes them into docs/benchmarks.md, between the markers of the mode that ran.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib.metadata
+import os
+import platform
+import resource
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.checks import CrossCheck, Peer, Timing, cross_check, homeroom_cold, homeroom_warm, time_peer
+from bench.generate import Tenant, generate
+from bench.requests import make_requests
+from homeroom.policy import Check, Facts, decide, profile
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    size: str
+    requests: int = 20_000
+    warm_calls: int = 200_000
+    cold_calls: int = 20_000
+    cedar_calls: int = 50_000
+    casbin_calls: int = 10_000
+    cross_sample: int = 2_000
+    peers_on_slice: bool = False  # peers load only the accounts the requests name (all orgs and classes)
+
+
+@dataclass(slots=True)
+class SizeResult:
+    tenant: Tenant
+    allow_share: float
+    timings: list[Timing] = field(default_factory=list)
+    cross: list[CrossCheck] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+PLANS = {
+    "quick": [Plan("S")],
+    "full": [Plan("S"), Plan("M"), Plan("L", peers_on_slice=True)],
+}
+
+
+def _peers(facts: Facts, checks: list[Check], *, on_slice: bool) -> tuple[list[Peer], list[str]]:
+    users = {c.actor for c in checks} | {c.target.id for c in checks if c.target.type == "user"}
+    only = users if on_slice else None
+    peers: list[Peer] = []
+    notes = []
+    for module, cls in (("bench.peers.cedar", "CedarPeer"), ("bench.peers.casbin", "CasbinPeer")):
+        try:
+            peer_type = getattr(__import__(module, fromlist=[cls]), cls)
+        except ImportError as error:
+            notes.append(f"{module} skipped: {error} (install with pip install -e '.[bench]')")
+            continue
+        started = time.perf_counter()
+        peers.append(peer_type(facts, only))
+        notes.append(
+            f"{peer_type.name}: loaded in {time.perf_counter() - started:.1f} s"
+            + (f" ({len(users)} accounts named by the requests)" if on_slice else " (whole world)")
+        )
+    return peers, notes
+
+
+def run_size(plan: Plan) -> SizeResult:
+    tenant = generate(plan.size)
+    gc.collect()
+    gc.freeze()  # the world is long-lived: keep the collector from walking it during timing
+    print(f"[{plan.size}] generated {len(tenant.world.users):,} users in {tenant.seconds:.2f} s", flush=True)
+    facts = Facts(tenant.world, profile("math"))
+    checks = make_requests(tenant, plan.requests)
+    allowed = sum(decide(c, facts).allowed for c in checks) / len(checks)
+    result = SizeResult(tenant, allowed)
+    result.timings.append(homeroom_warm(facts, checks, plan.warm_calls))
+    result.timings.append(homeroom_cold(tenant.world, facts.profile, checks, plan.cold_calls))
+    print(f"[{plan.size}] homeroom timed", flush=True)
+    peers, result.notes = _peers(facts, checks, on_slice=plan.peers_on_slice)
+    for peer in peers:
+        agreement = cross_check(peer, checks[: plan.cross_sample], facts)
+        result.cross.append(agreement)
+        calls = plan.cedar_calls if peer.name == "cedar" else plan.casbin_calls
+        note = "DISAGREES with homeroom (see cross-check)" if agreement.disagreements else ""
+        result.timings.append(time_peer(peer, checks, calls, note))
+        print(f"[{plan.size}] {peer.name} timed", flush=True)
+    del peers
+    gc.unfreeze()
+    return result
+
+
+def machine() -> dict[str, str]:
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in _lines("/proc/cpuinfo") if "model name" in line), "?"
+    )
+    mem = next((line.split(":", 1)[1].strip() for line in _lines("/proc/meminfo") if "MemTotal" in line), "?")
+    versions = []
+    for package in ("cedarpy", "casbin"):
+        try:
+            versions.append(f"{package} {importlib.metadata.version(package)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{package} not installed")
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": f"{cpu}, nproc {os.cpu_count()}",
+        "memory": mem,
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "peers": ", ".join(versions),
+    }
+
+
+def _lines(path: str) -> list[str]:
+    try:
+        return Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+
+
+def _ratio(mine: Timing, theirs: Timing | None) -> str:
+    if theirs is None:
+        return "-"
+    return f"{mine.throughput / theirs.throughput:.1f}x"
+
+
+def render(mode: str, results: list[SizeResult], info: dict[str, str], seconds: float) -> str:
+    lines = [
+        f"Run `{mode}`: {info['date']}; {info['cpu']}; memory {info['memory']}; {info['python']};",
+        f"{info['peers']}; wall time {seconds:.0f} s; peak RSS {_rss_mb():,.0f} MB.",
+        "",
+    ]
+    lines += [
+        (
+            "| size | world | engine | calls | checks/s (single) | p50 µs | p99 µs | checks/s (batch) "
+            "| homeroom warm ÷ engine (single) |"
+        ),
+        "|---|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for result in results:
+        warm = result.timings[0]
+        world = _describe(result)
+        for timing in result.timings:
+            batch = f"{timing.batch_throughput:,.0f}" if timing.batch_throughput else "-"
+            ratio = "1.0x" if timing is warm else _ratio(warm, timing)
+            lines.append(
+                f"| {result.tenant.size.name} | {world} | {timing.engine} | {timing.calls:,} | "
+                f"{timing.throughput:,.0f} | {timing.p50_us:.1f} | {timing.p99_us:.1f} | {batch} | {ratio} |"
+            )
+            world = ""
+    lines.append("")
+    for result in results:
+        lines.append(
+            f"* {result.tenant.size.name}: allowed share {result.allow_share:.1%}; "
+            f"generated in {result.tenant.seconds:.2f} s; " + "; ".join(result.notes) + "."
+        )
+        for agreement in result.cross:
+            found = len(agreement.disagreements)
+            lines.append(
+                f"  * cross-check {agreement.engine}: {found} disagreements in {agreement.sample:,} checks"
+                + "".join(f"\n    * `{d}`" for d in agreement.disagreements[:5])
+            )
+    return "\n".join(lines) + "\n"
+
+
+def _describe(result: SizeResult) -> str:
+    world, size = result.tenant.world, result.tenant.size
+    return (
+        f"{size.students:,} students, {size.schools:,} schools, {size.teachers:,} teachers, "
+        f"{size.classes:,} classes, {result.tenant.enrollments:,} enrollments, {len(world.users):,} accounts"
+    )
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def write_doc(mode: str, text: str) -> None:
+    start, end = f"<!-- results:{mode} -->", f"<!-- /results:{mode} -->"
+    doc = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Benchmarks\n"
+    block = f"{start}\n{text}{end}"
+    if start in doc and end in doc:
+        doc = doc[: doc.index(start)] + block + doc[doc.index(end) + len(end) :]
+    else:
+        doc = doc.rstrip("\n") + f"\n\n## Results ({mode})\n\n{block}\n"
+    DOC.write_text(doc, encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--quick", action="store_true", help="size S only (under 3 minutes)")
+    group.add_argument("--full", action="store_true", help="sizes S, M and L")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args(argv)
+    mode = "quick" if args.quick else "full"
+    started = time.perf_counter()
+    results = []
+    for plan in PLANS[mode]:
+        results.append(run_size(plan))
+        text = render(mode, results, machine(), time.perf_counter() - started)
+        print(text, flush=True)
+        if not args.no_write:
+            write_doc(mode, text)  # after every size, so a run that dies at L keeps S and M
+
+
+if __name__ == "__main__":
+    main()
