@@ -18,6 +18,7 @@ from homeroom.policy.world import Check
 from homeroom.scenarios.files import ScenarioFileError, load_scenario, parse_ref
 from homeroom.scenarios.reports import file_as_json, file_lines, summary_line
 from homeroom.scenarios.runner import expand, run_file
+from homeroom.store.scenario_engines import SqlEngine
 
 app = typer.Typer(help="Decide, test and chart permissions.", no_args_is_help=True)
 
@@ -32,12 +33,27 @@ def run_policy_tests(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="Print only failures and the summary.")
     ] = False,
+    engine: Annotated[
+        str, typer.Option("--engine", help="memory: decide() in memory; sql: the SQL twin on a database.")
+    ] = "memory",
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="sql engine: a PostgreSQL server URL (default: a temporary SQLite file)."),
+    ] = None,
 ) -> None:
     """Run policy test files: one line per check, then `N passed, M failed`.
 
-    Exit 0 when every check passes, 1 when any fails, 2 when a file is broken.
+    With `--engine sql` each file's world is written into a fresh database and every check is answered
+    by the store's SQL twin. Exit 0 when every check passes, 1 when any fails, 2 when a file is broken.
     """
-    results = [run_file(path) for path in expand(files)]
+    if engine not in ("memory", "sql"):
+        typer.echo("error: --engine must be memory or sql", err=True)
+        raise typer.Exit(EXIT_FILE_ERROR)
+    if engine == "memory":
+        results = [run_file(path) for path in expand(files)]
+    else:
+        with SqlEngine(db) as sql:
+            results = [run_file(path, sql) for path in expand(files)]
     if as_json:
         passed = sum(r.passed for r in results)
         failed = sum(r.failed for r in results)

@@ -1,0 +1,186 @@
+"""The SQL twin of decide(): for an actor, a permission and the check's other arguments, the statement
+selecting exactly the targets of one type that decide() would allow.
+
+Everything that does not read the target row is settled once in Python with the policy's own code on
+facts loaded by the store (known permission, actor gate, lifecycle and type of `to`/`from`/`at`/`role`,
+each assignment's cell, custom-role placement, scopes of the non-target arguments, R2 at `at`). What
+reads the target becomes SQL: its lifecycle and kind, then the union over the actor's assignments of
+"the cell's scopes cover it" and "its constraints hold" (anchors.py, constraints.py). No post-filter:
+the statement is the whole answer, so lists are complete by construction.
+
+A single check asks whether the target is in the set (`allows`); lists page through the same statement
+in id order with a keyset (`page`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy.orm import Session
+
+from homeroom.policy.catalog import Permission
+from homeroom.policy.engine import kind_of
+from homeroom.policy.facts import Facts
+from homeroom.policy.profiles import Profile
+from homeroom.policy.scopes import covers
+from homeroom.policy.world import (
+    ACTIVE,
+    INVITED,
+    NOT_DELETED,
+    PURGED,
+    SOFT_DELETED,
+    Assignment,
+    Check,
+    User,
+)
+from homeroom.store.anchors import Target, scope_covers, target_for
+from homeroom.store.constraints import Condition, Context, Request, all_of, any_of, constraints
+from homeroom.store.facts import load_world
+
+SETUP_OWN_ACCOUNT = "staff.setup_own_account"
+DEFAULT_PAGE = 100
+
+
+@dataclass(frozen=True)
+class Page:
+    ids: tuple[str, ...]
+    next_after: str | None  # None: this was the last page
+
+
+def accessible(session: Session, tenant_id: int, profile: Profile, request: Request) -> Select[str]:
+    """SELECT target.id for every target of `request.target_type` that decide() would allow."""
+    target = target_for(request.target_type)
+    statement = select(target.id).where(target.tenant_id == tenant_id)
+    permission = profile.permissions.get(request.permission)
+    if permission is None:
+        return statement.where(false())
+    refs = [r for r in (request.to, request.from_, request.at) if r is not None]
+    roles = [request.role] if request.role is not None else []
+    world = load_world(
+        session, tenant_id, users=[request.actor], refs=refs, roles=roles, all_custom_roles=True
+    )
+    facts = Facts(world, profile)
+    actor = world.users.get(request.actor)
+    if actor is None or not _arguments_pass(request, permission, actor, facts):
+        return statement.where(false())
+    kinds = _target_kinds(permission, request.target_type)
+    if kinds is False:
+        return statement.where(false())
+    ctx = Context(request, permission, actor, facts, target, tenant_id)
+    granted = any_of([_assignment(ctx, a) for a in actor.roles])
+    if granted is False:
+        return statement.where(false())
+    where = [_lifecycle(target, permission.verb)]
+    if granted is not True:
+        where.append(granted)
+    if kinds is not True:
+        where.append(target.kind.in_(sorted(kinds)))
+    return statement.where(*where)
+
+
+def allows(session: Session, tenant_id: int, profile: Profile, check: Check) -> bool:
+    """Is the check's target in the actor's accessible set? (decide() through the twin)"""
+    request = Request(
+        check.actor, check.permission, check.target.type, check.to, check.from_, check.role, check.at
+    )
+    statement = accessible(session, tenant_id, profile, request)
+    target = statement.selected_columns[0]
+    return session.execute(statement.where(target == check.target.id).limit(1)).first() is not None
+
+
+def page(
+    session: Session,
+    tenant_id: int,
+    profile: Profile,
+    request: Request,
+    *,
+    after: str | None = None,
+    limit: int = DEFAULT_PAGE,
+) -> Page:
+    """One page of the accessible set in id order, after the id `after` (keyset pagination)."""
+    statement = accessible(session, tenant_id, profile, request)
+    column = statement.selected_columns[0]
+    if after is not None:
+        statement = statement.where(column > after)
+    ids = tuple(session.scalars(statement.order_by(column).limit(limit + 1)))
+    if len(ids) > limit:
+        return Page(ids[:limit], ids[limit - 1])
+    return Page(ids, None)
+
+
+def _arguments_pass(request: Request, permission: Permission, actor: User, facts: Facts) -> bool:
+    """model.md 7 steps 2-4 for everything but the target: the actor, `to`/`from`/`at` and `role`."""
+    needed = INVITED if request.permission == SETUP_OWN_ACCOUNT else ACTIVE
+    if actor.deleted != NOT_DELETED or actor.status != needed:
+        return False
+    for name in ("to", "from", "at"):
+        ref = request.argument(name)
+        if ref is None:
+            continue
+        entity = facts.world.entity(ref)
+        if entity is None or entity.deleted != NOT_DELETED:
+            return False
+        if not any(spec.accepts(ref.type, kind_of(entity)) for spec in permission.args.get(name, ())):
+            return False
+    if request.role is not None and request.role not in facts.profile.roles:
+        custom = facts.world.custom_roles.get(request.role)
+        return custom is not None and custom.deleted == NOT_DELETED
+    return True
+
+
+def _target_kinds(permission: Permission, target_type: str) -> bool | frozenset[str]:
+    """True: any kind of this type; a set: only these kinds; False: the type gate denies the type."""
+    specs = [spec for spec in permission.target if spec.type == target_type]
+    if not specs:
+        return False
+    if any(spec.kinds is None for spec in specs):
+        return True
+    return frozenset().union(*(spec.kinds or () for spec in specs))
+
+
+def _lifecycle(target: Target, verb: str) -> ColumnElement[bool]:
+    """Purged targets never; soft-deleted ones only for recover (which needs them) and purge."""
+    deleted: ColumnElement[str] = target.deleted
+    if verb == "recover":
+        return deleted == SOFT_DELETED
+    if verb == "purge":
+        return deleted != PURGED
+    return deleted == NOT_DELETED
+
+
+def _assignment(ctx: Context, assignment: Assignment) -> Condition:
+    """Steps 5 and 6 for one assignment: the condition on target rows under which it allows."""
+    facts, actor = ctx.facts, ctx.actor
+    cell = facts.role_cell(assignment.role, ctx.permission.id)
+    if not cell or not _placed(facts, assignment):
+        return False
+    covered: Condition = True
+    for name in ctx.permission.scope_checked:
+        if name == "target":
+            covered = _target_covered(ctx, cell, assignment)
+            continue
+        ref = ctx.request.argument(name)
+        if ref is not None and covers(cell, ref, actor, assignment.org, facts) is None:
+            return False
+    return all_of([covered, *constraints(ctx, assignment)])
+
+
+def _target_covered(ctx: Context, cell: frozenset[str], assignment: Assignment) -> Condition:
+    facts, actor, root = ctx.facts, ctx.actor, assignment.org
+    classes = sorted(c for c in actor.teaches if facts.teaches_in(actor, c, root))
+    parts = [
+        scope_covers(ctx.target, ctx.tenant_id, scope, actor=actor.id, root=root, classes=classes)
+        for scope in sorted(cell)
+    ]
+    return or_(*parts)
+
+
+def _placed(facts: Facts, assignment: Assignment) -> bool:
+    """A custom role grants only where it may be held: at its own org or below (as engine._placed)."""
+    if assignment.role in facts.profile.roles:
+        return True
+    custom = facts.world.custom_roles.get(assignment.role)
+    return (
+        custom is not None and custom.deleted == NOT_DELETED and facts.in_subtree(assignment.org, custom.org)
+    )
