@@ -50,7 +50,7 @@ class SizeResult:
 
 PLANS = {
     "quick": [Plan("S")],
-    "full": [Plan("S"), Plan("M"), Plan("L", peers_on_slice=True)],
+    "full": [Plan("S"), Plan("M"), Plan("L")],
 }
 
 
