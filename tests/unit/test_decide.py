@@ -6,6 +6,7 @@ import pytest
 from personas import check, facts, maple_valley, with_custom_roles, with_users
 
 from homeroom.policy import decide, scopes
+from homeroom.policy.decisions import allow
 from homeroom.policy.world import Assignment, CustomRole, User
 
 
@@ -160,3 +161,9 @@ def test_checks_print_with_their_arguments() -> None:
     assert str(check("priya", "role.grant", "user:tomas", role="school_admin", at="org:lincoln")).endswith(
         "role=school_admin at=org:lincoln"
     )
+
+
+def test_decisions_built_by_other_engines_read_the_same() -> None:
+
+    decision = allow("teacher@lincoln", "assigned", "in the accessible set")
+    assert (decision.allowed, decision.effect, decision.code) == (True, "allow", "teacher@lincoln:assigned")

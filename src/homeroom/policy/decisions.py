@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Final
 
 ALLOW: Final = "allow"
+GRANT: Final = "grant"
 DENY: Final = "deny"
 
 # Deny rules, in the order of model.md 7. Gates are "gate KEY", preconditions their P-* id.
@@ -57,7 +58,7 @@ class Decision:
 
 
 def allow(assignment: str, scope: str, message: str) -> Decision:
-    return Decision(allowed=True, reason=Reason("grant", message, assignment, scope))
+    return Decision(allowed=True, reason=Reason(GRANT, message, assignment, scope))
 
 
 def deny(rule: str, message: str, considered: tuple[Reason, ...] = ()) -> Decision:

@@ -20,6 +20,7 @@ from homeroom.policy.catalog import Permission
 from homeroom.policy.decisions import (
     ACTOR,
     ERROR,
+    GRANT,
     LIFECYCLE,
     NO_GRANT,
     SCOPE,
@@ -27,7 +28,6 @@ from homeroom.policy.decisions import (
     UNKNOWN_PERMISSION,
     Decision,
     Reason,
-    allow,
     deny,
     deny_after,
 )
@@ -81,8 +81,8 @@ def _decide(check: Check, facts: Facts) -> Decision:
     considered: list[Reason] = []
     for assignment in actor.roles:
         reason = _evaluate(ctx, assignment)
-        if reason.rule == "grant":
-            return allow(str(assignment), reason.scope or "", reason.message)
+        if reason.rule == GRANT:
+            return Decision(allowed=True, reason=reason)
         considered.append(reason)
     return deny_after(considered)
 
@@ -167,7 +167,7 @@ def _type_rule(permission: Permission, name: str) -> str:
 
 def _evaluate(ctx: Context, assignment: Assignment) -> Reason:
     """Steps 5 and 6 for one assignment: a `grant` reason when it allows, else why not."""
-    facts, label = ctx.facts, str(assignment)
+    facts, label = ctx.facts, assignment.label
     cell = facts.role_cell(assignment.role, ctx.permission.id)
     if not cell:
         return Reason(NO_GRANT, f"{assignment.role} does not hold {ctx.permission.id}", label)
@@ -186,7 +186,7 @@ def _evaluate(ctx: Context, assignment: Assignment) -> Reason:
     if failure is not None:
         return failure
     scope = granted_by or format_scope(cell)
-    return Reason("grant", f"{label} holds {ctx.permission.id} at scope {scope}", label, scope)
+    return Reason(GRANT, f"{label} holds {ctx.permission.id} at scope {scope}", label, scope)
 
 
 def _placed(facts: Facts, assignment: Assignment) -> bool:
@@ -209,7 +209,7 @@ def _constraints(ctx: Context, assignment: Assignment) -> Reason | None:
         or _gate(ctx, assignment)
         or preconditions.first_failure(ctx)
     )
-    return Reason(failed[0], failed[1], str(assignment)) if failed else None
+    return Reason(failed[0], failed[1], assignment.label) if failed else None
 
 
 Failure = tuple[str, str] | None  # (rule, message)

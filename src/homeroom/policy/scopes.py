@@ -24,8 +24,11 @@ AT_LEAST: Final = {
 
 def covers(scope: Scope, ref: Ref, actor: User, root: str, facts: Facts) -> str | None:
     """The first atomic scope of `scope` (in SCOPES order) that covers `ref` for the assignment at `root`."""
-    for atomic in SCOPES:
-        if atomic in scope and _COVERS[atomic](ref, actor, root, facts):
+    ordered = _ORDERED.get(scope)
+    if ordered is None:
+        ordered = _ORDERED[scope] = tuple((s, _COVERS[s]) for s in SCOPES if s in scope)
+    for atomic, test in ordered:
+        if test(ref, actor, root, facts):
             return atomic
     return None
 
@@ -82,3 +85,4 @@ _COVERS: Final[dict[str, Callable[[Ref, User, str, Facts], bool]]] = {
     "self": _self,
     "created": _created,
 }
+_ORDERED: dict[Scope, tuple[tuple[str, Callable[[Ref, User, str, Facts], bool]], ...]] = {}

@@ -90,9 +90,13 @@ class Assignment:
 
     role: str
     org: str
+    label: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", f"{self.role}@{self.org}")
 
     def __str__(self) -> str:
-        return f"{self.role}@{self.org}"
+        return self.label
 
 
 @dataclass(frozen=True, slots=True)
