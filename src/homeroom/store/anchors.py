@@ -43,6 +43,12 @@ class Target:
     def tenant_id(self) -> Any:
         return self.entity.tenant_id
 
+    def rows(self, tenant_id: int) -> ColumnElement[bool]:
+        """The target rows of this tenant and type (the objects table holds many types)."""
+        if self.type in ("org", "class", "user", "role", "assessment"):
+            return cast("ColumnElement[bool]", self.entity.tenant_id == tenant_id)
+        return and_(self.entity.tenant_id == tenant_id, self.entity.type == self.type)
+
 
 def target_for(type_: str) -> Target:
     if type_ == "org":

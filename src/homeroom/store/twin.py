@@ -51,7 +51,7 @@ class Page:
 def accessible(session: Session, tenant_id: int, profile: Profile, request: Request) -> Select[str]:
     """SELECT target.id for every target of `request.target_type` that decide() would allow."""
     target = target_for(request.target_type)
-    statement = select(target.id).where(target.tenant_id == tenant_id)
+    statement = select(target.id).where(target.rows(tenant_id))
     permission = profile.permissions.get(request.permission)
     if permission is None:
         return statement.where(false())
