@@ -17,25 +17,25 @@ from homeroom.policy.catalog import Permission
 from homeroom.policy.facts import Facts
 from homeroom.policy.profiles import Profile
 from homeroom.policy.validation import validate_world
-from homeroom.policy.world import Assignment, Check, CustomRole, Org, Ref, SchoolClass, Thing, User, World
+from homeroom.policy.world import (
+    THING_TYPES,
+    Assignment,
+    Check,
+    CustomRole,
+    Org,
+    Ref,
+    SchoolClass,
+    Thing,
+    User,
+    World,
+)
 from homeroom.store.constraints import Request
 from homeroom.store.twin import accessible
 
 pytestmark = pytest.mark.db
 STATUS = st.sampled_from(("active", "active", "active", "inactive", "invited"))
 DELETED = st.sampled_from(("none", "none", "none", "soft", "purged"))
-CONTENT = (
-    "question",
-    "test",
-    "media",
-    "category",
-    "workflow",
-    "article",
-    "product",
-    "sale",
-    "partner",
-    "key",
-)
+CONTENT = tuple(t for t in THING_TYPES if t not in ("assessment", "notification"))
 SCOPE_TEXT = st.sampled_from(("org", "subtree", "self", "created", "assigned, created", "org, self"))
 
 
