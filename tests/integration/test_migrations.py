@@ -13,13 +13,14 @@ from homeroom.store.database import engine_for
 from homeroom.store.tables import Base
 
 pytestmark = pytest.mark.db
+HEAD = "0002"
 
 
 def test_migrations_build_every_table(engine: Engine) -> None:
     tables = set(inspect(engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == HEAD
 
 
 def test_models_and_migrations_agree(engine: Engine) -> None:

@@ -10,9 +10,12 @@ queries say what they load.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    DateTime,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -43,6 +46,11 @@ def _tenant() -> Mapped[int]:
     return mapped_column(Integer, ForeignKey("tenants.id"), primary_key=True)
 
 
+def _version() -> Mapped[int]:
+    """Optimistic concurrency: every update bumps it; ETags and If-Match carry it."""
+    return mapped_column(Integer, default=1, server_default="1")
+
+
 def _ref(table: str, *columns: str) -> ForeignKeyConstraint:
     """A same-tenant reference: (tenant_id, columns...) -> table (tenant_id, id)."""
     return ForeignKeyConstraint(["tenant_id", *columns], [f"{table}.tenant_id", f"{table}.id"])
@@ -56,6 +64,8 @@ class Tenant(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     profile: Mapped[str] = mapped_column(String(40))
     revision: Mapped[int] = mapped_column(Integer, default=0)
+    audit_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    audit_head: Mapped[str] = mapped_column(String(64), default="", server_default="")
 
 
 class Org(Base):
@@ -75,6 +85,9 @@ class Org(Base):
     parent_id: Mapped[str | None] = mapped_column(ID)
     deleted: Mapped[str] = mapped_column(String(8), default="none")
     source_id: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    version: Mapped[int] = _version()
 
 
 class OrgClosure(Base):
@@ -106,6 +119,7 @@ class User(Base):
     __table_args__ = (
         _ref("users", "created_by"),
         UniqueConstraint("tenant_id", "source_id"),
+        UniqueConstraint("tenant_id", "username"),
         Index(None, "tenant_id", "created_by"),
         CheckConstraint("kind IN ('staff', 'student')", name="kind"),
         CheckConstraint("status IN ('invited', 'active', 'inactive')", name="status"),
@@ -118,6 +132,12 @@ class User(Base):
     deleted: Mapped[str] = mapped_column(String(8), default="none")
     created_by: Mapped[str | None] = mapped_column(ID)
     source_id: Mapped[str | None] = mapped_column(String(255))
+    username: Mapped[str | None] = mapped_column(String(100))
+    given_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    family_name: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    version: Mapped[int] = _version()
 
 
 class SchoolClass(Base):
@@ -138,6 +158,8 @@ class SchoolClass(Base):
     deleted: Mapped[str] = mapped_column(String(8), default="none")
     created_by: Mapped[str | None] = mapped_column(ID)
     source_id: Mapped[str | None] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    version: Mapped[int] = _version()
 
 
 class UserOrg(Base):
@@ -212,6 +234,8 @@ class CustomRole(Base):
     rank: Mapped[int | None] = mapped_column(Integer)
     deleted: Mapped[str] = mapped_column(String(8), default="none")
     created_by: Mapped[str | None] = mapped_column(ID)
+    name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    version: Mapped[int] = _version()
 
 
 class CustomRoleGrant(Base):
@@ -237,6 +261,7 @@ class Setting(Base):
     value: Mapped[str | None] = mapped_column(Text)
     is_set: Mapped[bool] = mapped_column(Boolean, default=True)
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = _version()
 
 
 class Assessment(Base):
@@ -257,6 +282,7 @@ class Assessment(Base):
     student_id: Mapped[str] = mapped_column(ID)
     deleted: Mapped[str] = mapped_column(String(8), default="none")
     created_by: Mapped[str | None] = mapped_column(ID)
+    version: Mapped[int] = _version()
 
 
 class Thing(Base):
@@ -282,3 +308,84 @@ class Thing(Base):
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     recipient_id: Mapped[str | None] = mapped_column(ID)
     source_id: Mapped[str | None] = mapped_column(String(255))
+    version: Mapped[int] = _version()
+
+
+def _when() -> Mapped[datetime]:
+    return mapped_column(DateTime(timezone=True))
+
+
+class LoginSession(Base):
+    """A browser session: the cookie's secret is stored only as its SHA-256."""
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (_ref("users", "user_id"), Index(None, "tenant_id", "user_id"), UniqueConstraint("id"))
+    tenant_id: Mapped[int] = _tenant()
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the cookie's secret
+    user_id: Mapped[str] = mapped_column(ID)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = _when()
+    expires_at: Mapped[datetime] = _when()
+    impersonator_id: Mapped[str | None] = mapped_column(ID)
+
+
+class ApiToken(Base):
+    """An integration token of one account, or (no user) a tenant's service token for SCIM and authz."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (
+        _ref("users", "user_id"),
+        Index(None, "tenant_id", "user_id"),
+        UniqueConstraint("secret_hash"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str | None] = mapped_column(ID)
+    name: Mapped[str] = mapped_column(String(100))
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = _when()
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Invitation(Base):
+    """A one-time, expiring invitation for an invited staff account to set its password."""
+
+    __tablename__ = "invitations"
+    __table_args__ = (_ref("users", "user_id"), Index(None, "tenant_id", "user_id"), UniqueConstraint("id"))
+    tenant_id: Mapped[int] = _tenant()
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the secret
+    user_id: Mapped[str] = mapped_column(ID)
+    created_at: Mapped[datetime] = _when()
+    expires_at: Mapped[datetime] = _when()
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginFailure(Base):
+    """One failed login, counted per account and per address for throttling."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index(None, "tenant_id", "subject", "at"),)
+    tenant_id: Mapped[int] = _tenant()
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(320))
+    at: Mapped[datetime] = _when()
+
+
+class AuditEntry(Base):
+    """The append-only, hash-chained audit log: `hash` = SHA-256(previous hash + this entry's fields)."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index(None, "tenant_id", "target_type", "target_id"),)
+    tenant_id: Mapped[int] = _tenant()
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = _when()
+    request_id: Mapped[str] = mapped_column(String(64))
+    actor_id: Mapped[str | None] = mapped_column(ID)
+    impersonator_id: Mapped[str | None] = mapped_column(ID)
+    action: Mapped[str] = mapped_column(String(80))
+    target_type: Mapped[str | None] = mapped_column(String(20))
+    target_id: Mapped[str | None] = mapped_column(String(255))
+    allowed: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str] = mapped_column(Text)
+    details: Mapped[str] = mapped_column(Text)
+    hash: Mapped[str] = mapped_column(String(64))
