@@ -65,3 +65,37 @@ class Conflict(HomeroomError):
     """The write conflicts with stored data (a duplicate key, a stale version)."""
 
     code = "conflict"
+
+
+class StaleVersion(Conflict):
+    """The caller's version of the object (If-Match) is not the stored one: someone wrote in between."""
+
+    code = "stale_version"
+
+
+class PreconditionRequired(InvalidInput):
+    """An update or delete came without the version it was based on (If-Match)."""
+
+    code = "precondition_required"
+
+
+class TooLarge(InvalidInput):
+    """The request or upload exceeds a configured size limit."""
+
+    code = "payload_too_large"
+
+
+class Unauthenticated(HomeroomError):
+    """No valid session or token, or the credentials are wrong."""
+
+    code = "unauthenticated"
+
+
+class Throttled(HomeroomError):
+    """Too many failed attempts; `retry_after` seconds until the next one is considered."""
+
+    code = "throttled"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, details={"retry_after": retry_after})
+        self.retry_after = retry_after

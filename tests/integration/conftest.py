@@ -1,59 +1,13 @@
-"""Integration fixtures: one migrated database per backend per test session, a fresh tenant per test.
-
-PostgreSQL runs at 127.0.0.1:5432 as user postgres (override with HOMEROOM_TEST_POSTGRES). When it is
-unreachable the PostgreSQL half is skipped locally, and fails when the CI environment variable is set.
-"""
+"""Integration fixtures: the shared databases (tests/conftest.py), a session and a fresh tenant per test."""
 
 from __future__ import annotations
 
-import os
 import uuid
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
-
-from homeroom.store.database import create_database, drop_database, engine_for
-from homeroom.store.migrations import upgrade
-
-POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-
-
-def _postgres_database() -> str:
-    server = os.environ.get("HOMEROOM_TEST_POSTGRES", POSTGRES_SERVER)
-    try:
-        return create_database(server, prefix="homeroom_test")
-    except OperationalError as error:
-        message = f"PostgreSQL is unreachable at {server}: {error.orig}"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message} (CI is set: the PostgreSQL suite must run)")
-        pytest.skip(message)
-
-
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A freshly migrated database of each backend, for the whole test session."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'homeroom.db'}"
-    else:
-        url = _postgres_database()
-    engine = engine_for(url)
-    try:
-        upgrade(engine)
-    finally:
-        engine.dispose()
-    yield url
-    if request.param == "postgresql":
-        drop_database(url)
-
-
-@pytest.fixture(scope="session")
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = engine_for(database_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

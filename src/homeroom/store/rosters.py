@@ -56,7 +56,7 @@ def add_user(
         *(Ref("class", c) for c in (*user.teaches, *user.enrolled_in)),
     ]
     world = load_world(session, tenant_id, users=(), refs=refs, roles=[a.role for a in user.roles])
-    problem = _user_problem(user, replace(world, users={**world.users, user.id: user}), profile)
+    problem = user_problem(user, replace(world, users={**world.users, user.id: user}), profile)
     if problem is not None:
         raise InvalidInput(f"user {user.id!r}: {problem}", code="invalid_user", details={"user": user.id})
     session.execute(insert(t.User), [user_row(tenant_id, user, source_id=source_id)])
@@ -67,7 +67,7 @@ def add_user(
     advance_revision(session, tenant_id)
 
 
-def _user_problem(user: User, world: World, profile: Profile) -> str | None:
+def user_problem(user: User, world: World, profile: Profile) -> str | None:
     """The first way `user` breaks model.md 3, 4 and 13 against the tenant's stored objects."""
     facts = Facts(world, profile)
     missing = [o for o in user.orgs if o not in world.orgs]

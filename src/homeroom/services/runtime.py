@@ -1,0 +1,89 @@
+"""The running application's handle and its units of work.
+
+`Homeroom` holds what lives as long as the process: the settings, the database engine and its session
+factory, the password hasher and the clock. `Homeroom.work` runs one use case as one transaction: it
+authenticates the caller inside the transaction, hands the use case an `Access`, commits on success and
+rolls back on any error. Denied attempts are audited after the rollback, in a transaction of their own,
+so a denial leaves the data untouched but never goes unrecorded.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from argon2 import PasswordHasher
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from homeroom.config import Settings
+from homeroom.errors import HomeroomError
+from homeroom.services.access import Access, Principal
+from homeroom.store import audit as audit_log
+from homeroom.store.database import engine_for
+from homeroom.store.migrations import upgrade
+
+T = TypeVar("T")
+Authenticate = Callable[[Session, "Homeroom"], Principal]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Homeroom:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    passwords: PasswordHasher
+    clock: Callable[[], datetime] = utc_now
+    _closed: bool = field(default=False, repr=False)
+
+    @classmethod
+    def open(cls, settings: Settings, *, migrate: bool = True) -> Homeroom:
+        """Connect to the configured database, bringing its schema up to date first."""
+        engine = engine_for(settings.database_url)
+        if migrate:
+            upgrade(engine)
+        hasher = PasswordHasher(
+            time_cost=settings.argon2_time_cost,
+            memory_cost=settings.argon2_memory_kib,
+            parallelism=settings.argon2_parallelism,
+        )
+        return cls(settings, engine, sessionmaker(engine, expire_on_commit=False), hasher)
+
+    def close(self) -> None:
+        if not self._closed:
+            self.engine.dispose()
+            self._closed = True
+
+    def work(
+        self, authenticate: Authenticate, use_case: Callable[[Access], T], *, request_id: str | None = None
+    ) -> T:
+        """Run `use_case` for the authenticated caller in one transaction."""
+        request_id = request_id or new_request_id()
+        denials: list[audit_log.Draft] = []
+        tenant_id: int | None = None
+        try:
+            with self.sessions.begin() as session:
+                principal = authenticate(session, self)
+                tenant_id = principal.tenant_id
+                access = Access.start(self, session, principal, request_id=request_id, denials=denials)
+                return use_case(access)
+        except HomeroomError:
+            if denials and tenant_id is not None:
+                self._record_denials(tenant_id, denials)
+            raise
+
+    def _record_denials(self, tenant_id: int, denials: list[audit_log.Draft]) -> None:
+        with self.sessions.begin() as session:
+            for draft in denials:
+                audit_log.append(session, tenant_id, draft)
+
+
+def new_request_id() -> str:
+    return secrets.token_hex(8)
