@@ -20,7 +20,8 @@ def _count_users(tenant: Tenant) -> int:
 
 
 def _audit(tenant: Tenant) -> list[tuple[str, bool, str | None]]:
-    rows = tenant.read(lambda s: list(s.scalars(select(t.AuditEntry).where(t.AuditEntry.tenant_id == tenant.id))))
+    query = select(t.AuditEntry).where(t.AuditEntry.tenant_id == tenant.id)
+    rows = tenant.read(lambda s: list(s.scalars(query)))
     return [(r.action, r.allowed, r.target_id) for r in rows]
 
 

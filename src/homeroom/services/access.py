@@ -78,7 +78,9 @@ class Access:
         return self.principal.user_id
 
 
-def acting_as(tenant_id: int, user_id: str | None, *, via: Via = "cli") -> Callable[[Session, object], Principal]:
+def acting_as(
+    tenant_id: int, user_id: str | None, *, via: Via = "cli"
+) -> Callable[[Session, object], Principal]:
     """Authenticate as a known account without credentials: the CLI (run by operators) and tests."""
 
     def authenticate(_session: Session, _app: object) -> Principal:

@@ -13,11 +13,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from homeroom.errors import Forbidden
 from homeroom.policy.decisions import Decision
 from homeroom.policy.world import Check, Ref
 from homeroom.services.access import Access
 from homeroom.store import audit as audit_log
 from homeroom.store import tables as t
+from homeroom.store.facts import load_world
 
 
 def record(
@@ -106,3 +108,30 @@ def as_dict(row: t.AuditEntry) -> dict[str, object]:
         "details": json.loads(row.details),
         "hash": row.hash,
     }
+
+
+def read_entries(access: Access, *, after: int, limit: int) -> list[t.AuditEntry]:
+    """The tenant's audit log, for the tenant's top administrators (see `may_read`)."""
+    if not may_read(access):
+        raise Forbidden(
+            "the audit log is open to holders of the top role at the tenant's top org", code="audit_forbidden"
+        )
+    entries = audit_log.entries(access.session, access.tenant_id, after=after, limit=limit)
+    record(access, "audit.read", None, details={"after": after, "count": len(entries)})
+    return entries
+
+
+def may_read(access: Access) -> bool:
+    """Product decision: the log is read by whoever holds the profile's highest-ranked role at a root org."""
+    world = load_world(access.session, access.tenant_id, users=[access.actor])
+    actor = world.users.get(access.actor)
+    if actor is None:
+        return False
+    top = max((r.rank or 0 for r in access.profile.roles.values()), default=0)
+    return any(
+        world.orgs[a.org].parent is None
+        and a.role in access.profile.roles
+        and (access.profile.roles[a.role].rank or 0) == top
+        for a in actor.roles
+        if a.org in world.orgs
+    )

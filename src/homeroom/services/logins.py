@@ -213,9 +213,12 @@ class IssuedInvitation:
 
 def invite(access: Access, user_id: str) -> IssuedInvitation:
     """A fresh one-time invitation for an invited staff account (replacing any earlier one)."""
+    permission = "staff.edit" if "staff.edit" in access.profile.permissions else "user.edit"
+    decision = authorize(access, permission, Ref("user", user_id))
     account = require_account(access.session, access.tenant_id, user_id)
     if account.status != "invited":
         raise InvalidInput(f"user {user_id!r} is {account.status}, not invited", code="not_invited")
+    audit.record(access, "auth.invite", Ref("user", user_id), decision=decision)
     return new_invitation(access, user_id)
 
 

@@ -1,0 +1,9 @@
+"""The routers, each a thin adapter over one family of use cases."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from homeroom.api.routes import audit, auth, authz, users
+
+ROUTERS: list[APIRouter] = [auth.router, users.router, authz.router, audit.router]
