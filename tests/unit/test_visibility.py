@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-
-from homeroom.policy.visibility import can_see
-from homeroom.policy.facts import Facts
-from homeroom.policy.world import Ref
 from tests.unit.personas import facts, maple_valley
+
+from homeroom.policy.facts import Facts
+from homeroom.policy.visibility import can_see
+from homeroom.policy.world import Ref
 
 
 @pytest.mark.parametrize(
