@@ -65,6 +65,8 @@ def read_manifest(package: Package, limits: Limits, log: ProblemLog) -> Manifest
     lines: dict[str, int] = {}
     with package.open(MANIFEST, limits.max_file_bytes) as stream:
         for row in read_rows(stream, MANIFEST, _HEADER, limits, log):
+            if log.is_rejected(MANIFEST, row.line):
+                continue
             name, value = row.cells.get("propertyName", ""), row.cells.get("value", "")
             if name in properties:
                 expected = f"each property once (first on line {lines[name]})"

@@ -43,6 +43,9 @@ def read_outcomes(
     kept = frozenset((*header.required, *header.optional)) - DROPPED
     with package.open(kind.file, limits.max_file_bytes) as stream:
         for row in read_rows(stream, kind.file, header, limits, log):
+            if kind.file in log.rejected_files:  # broken header: keep the ids, spare the noise of each cell
+                yield Outcome(row.line, row.cells.get("sourcedId") or "", None)
+                continue
             cells = Cells(kind.file, row, log)
             cells.screen(kept)
             record = kind.build(cells, context)
