@@ -10,16 +10,19 @@ queries say what they load.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -389,3 +392,188 @@ class AuditEntry(Base):
     reason: Mapped[str] = mapped_column(Text)
     details: Mapped[str] = mapped_column(Text)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+# -- operations (migration 0003): export credits, products, class settings, parent portal, assessments --
+
+
+class CreditBalance(Base):
+    """The export credits one holder has: an org's pool (district or school) or an account.
+
+    A debit is `UPDATE ... SET balance = balance - :n WHERE balance >= :n`, so the balance never goes below
+    zero and two debits can never spend the same credit; `entries` numbers the holder's ledger rows. The
+    holder is polymorphic (`org` or `user`), so the store checks that it exists before the first write.
+    """
+
+    __tablename__ = "credit_balances"
+    __table_args__ = (
+        CheckConstraint("holder_type IN ('org', 'user')", name="holder_type"),
+        CheckConstraint("balance >= 0", name="balance"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    holder_type: Mapped[str] = mapped_column(String(8), primary_key=True)
+    holder_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    balance: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    entries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class CreditEntry(Base):
+    """The append-only credit ledger: one row per change of one holder's balance (a transfer has two)."""
+
+    __tablename__ = "credit_ledger"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "holder_type", "holder_id"],
+            ["credit_balances.tenant_id", "credit_balances.holder_type", "credit_balances.holder_id"],
+        ),
+        _ref("users", "actor_id"),
+        UniqueConstraint("tenant_id", "holder_type", "holder_id", "seq"),
+        Index(None, "tenant_id", "request_id"),
+        CheckConstraint("delta <> 0", name="delta"),
+        CheckConstraint("balance_after >= 0", name="balance_after"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder_type: Mapped[str] = mapped_column(String(8))
+    holder_id: Mapped[str] = mapped_column(ID)
+    seq: Mapped[int] = mapped_column(Integer)
+    delta: Mapped[int] = mapped_column(BigInteger)
+    balance_after: Mapped[int] = mapped_column(BigInteger)
+    counterpart: Mapped[str | None] = mapped_column(String(80))  # `org:ID` / `user:ID` of a transfer
+    actor_id: Mapped[str | None] = mapped_column(ID)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    reason: Mapped[str] = mapped_column(String(500))
+    request_id: Mapped[str] = mapped_column(String(64))
+
+
+class StudentProduct(Base):
+    """A product (an id of the profile's product catalog) assigned to a student."""
+
+    __tablename__ = "student_products"
+    __table_args__ = (_ref("users", "student_id"), _ref("users", "assigned_by"))
+    tenant_id: Mapped[int] = _tenant()
+    student_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    product: Mapped[str] = mapped_column(String(40), primary_key=True)
+    assigned_by: Mapped[str | None] = mapped_column(ID)
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StudentPathway(Base):
+    """The one pathway a student is enrolled in."""
+
+    __tablename__ = "student_pathways"
+    __table_args__ = (_ref("users", "student_id"), _ref("users", "enrolled_by"))
+    tenant_id: Mapped[int] = _tenant()
+    student_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    pathway: Mapped[str] = mapped_column(String(40))
+    enrolled_by: Mapped[str | None] = mapped_column(ID)
+    enrolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ClassSetting(Base):
+    """A class's classroom settings; a class without a row has the defaults. Goals are JSON text."""
+
+    __tablename__ = "class_settings"
+    __table_args__ = (_ref("classes", "class_id"), _ref("users", "updated_by"))
+    tenant_id: Mapped[int] = _tenant()
+    class_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    calculator: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    avatar_restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    goals: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    updated_by: Mapped[str | None] = mapped_column(ID)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ClassMotivation(Base):
+    """Whether a motivational program runs in a class."""
+
+    __tablename__ = "class_motivation"
+    __table_args__ = (_ref("classes", "class_id"), _ref("users", "updated_by"))
+    tenant_id: Mapped[int] = _tenant()
+    class_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    program: Mapped[str] = mapped_column(String(40), primary_key=True)
+    active: Mapped[bool] = mapped_column(Boolean)
+    updated_by: Mapped[str | None] = mapped_column(ID)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ParentPortalLogo(Base):
+    """The logo an org shows in the parent portal: the image bytes (PNG or JPEG, at most 1 MiB)."""
+
+    __tablename__ = "parent_portal_logos"
+    __table_args__ = (
+        _ref("orgs", "org_id"),
+        _ref("users", "uploaded_by"),
+        CheckConstraint("media_type IN ('image/png', 'image/jpeg')", name="media_type"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    org_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(20))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by: Mapped[str | None] = mapped_column(ID)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ParentRegistration(Base):
+    """A parent's self-registration at an org (the parent portal writes these; Homeroom only reads)."""
+
+    __tablename__ = "parent_registrations"
+    __table_args__ = (
+        _ref("orgs", "org_id"),
+        _ref("users", "student_id"),
+        Index(None, "tenant_id", "org_id", "id"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ID)
+    student_id: Mapped[str | None] = mapped_column(ID)
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String(254))
+    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AssessmentEvent(Base):
+    """Every state change of an assessment; `version` is the assessment's version the change produced."""
+
+    __tablename__ = "assessment_history"
+    __table_args__ = (
+        _ref("assessments", "assessment_id"),
+        _ref("users", "actor_id"),
+        CheckConstraint("event IN ('assigned', 'reassigned', 'invalidated', 'unassigned')", name="event"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    assessment_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event: Mapped[str] = mapped_column(String(12))
+    actor_id: Mapped[str | None] = mapped_column(ID)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    request_id: Mapped[str] = mapped_column(String(64))
+
+
+class BenchmarkSchedule(Base):
+    """A testing window of the literacy benchmark, for an org or for one class."""
+
+    __tablename__ = "benchmark_schedules"
+    __table_args__ = (
+        _ref("orgs", "org_id"),
+        _ref("classes", "class_id"),
+        _ref("users", "created_by"),
+        Index(None, "tenant_id", "org_id"),
+        Index(None, "tenant_id", "class_id"),
+        CheckConstraint(
+            "(org_id IS NULL AND class_id IS NOT NULL) OR (org_id IS NOT NULL AND class_id IS NULL)",
+            name="one_target",
+        ),
+        CheckConstraint("window_end >= window_start", name="window"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str | None] = mapped_column(ID)
+    class_id: Mapped[str | None] = mapped_column(ID)
+    window_start: Mapped[date] = mapped_column(Date)
+    window_end: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[str | None] = mapped_column(ID)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
