@@ -33,4 +33,4 @@ class Settings(BaseSettings):
     argon2_parallelism: int = Field(4, ge=1)
     page_size: int = Field(50, ge=1, le=1000)
     max_page_size: int = Field(500, ge=1, le=10_000)
-    max_batch_checks: int = Field(1000, ge=1)
+    max_batch_checks: int = Field(10_000, ge=1, le=10_000)

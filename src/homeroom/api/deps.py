@@ -91,7 +91,10 @@ def tag(response: Response, version: int) -> None:
 
 
 def expected_version(
-    if_match: Annotated[str | None, Header(description='the ETag the change is based on, e.g. "3"')] = None,
+    if_match: Annotated[
+        str | None,
+        Header(pattern=r'^(W/)?"?[0-9]{1,12}"?$', description='the ETag the change is based on, e.g. "3"'),
+    ] = None,
 ) -> int:
     """The version an update or delete is based on; required, so no write is ever blind."""
     if if_match is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Request, Response, status
@@ -10,7 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from homeroom.api.deps import CSRF_COOKIE, SESSION_COOKIE, CallerDep, homeroom_of
-from homeroom.api.routes.common import ERRORS, Input, Name, checks
+from homeroom.api.routes.common import ERRORS, Input, Name, UtcDatetime, checks
 from homeroom.api.routes.users import AccountOut
 from homeroom.services import logins
 from homeroom.services.access import Principal
@@ -31,7 +30,7 @@ class LoginIn(Input):
 class LoginOut(BaseModel):
     user_id: str
     csrf_token: str = Field(description="send it back as X-CSRF-Token on every unsafe request")
-    expires_at: datetime
+    expires_at: UtcDatetime
 
 
 @router.post("/login", openapi_extra=checks(public=True))
@@ -84,8 +83,8 @@ class TokenIn(Input):
 class TokenOut(BaseModel):
     id: str
     name: str
-    created_at: datetime
-    revoked_at: datetime | None = None
+    created_at: UtcDatetime
+    revoked_at: UtcDatetime | None = None
 
 
 class IssuedTokenOut(TokenOut):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, StringConstraints
 
 from homeroom.api.deps import CallerDep, PageDep, encode_cursor, homeroom_of
-from homeroom.api.routes.common import ERRORS, ID_PATTERN, Id, Input, checks
+from homeroom.api.routes.common import ERRORS, ID_PATTERN, Id, Input, RefText, checks
 from homeroom.errors import InvalidInput
 from homeroom.policy.decisions import Decision
 from homeroom.policy.world import Check, Ref
@@ -16,7 +16,6 @@ from homeroom.services import checks as service
 from homeroom.store.constraints import Request as ListRequest
 
 router = APIRouter(prefix="/authz", tags=["authorization service"], responses=ERRORS)
-RefText = Annotated[str, StringConstraints(pattern=r"^[a-z_]+:" + ID_PATTERN[1:])]
 PermissionId = Annotated[str, StringConstraints(pattern=r"^[a-z_]+\.[a-z_]+$")]
 
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, Field, StringConstraints
 
 from homeroom.api.deps import CallerDep, PageDep, VersionDep, encode_cursor, tag
-from homeroom.api.routes.common import ERRORS, ID_PATTERN, Id, Input, Name, PathId, checks
+from homeroom.api.routes.common import ERRORS, ID_PATTERN, Id, Input, Name, PathId, UtcDatetime, checks
 from homeroom.policy.world import Ref
 from homeroom.services import accounts
 from homeroom.services.accounts import AccountChanges, AccountView, NewAccount
@@ -69,7 +68,7 @@ class AccountPageOut(BaseModel):
 
 class InvitationOut(BaseModel):
     token: str = Field(description="shown once: send it to the invited person")
-    expires_at: datetime
+    expires_at: UtcDatetime
 
 
 class CreatedOut(BaseModel):
