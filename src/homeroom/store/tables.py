@@ -577,3 +577,56 @@ class BenchmarkSchedule(Base):
     window_end: Mapped[date] = mapped_column(Date)
     created_by: Mapped[str | None] = mapped_column(ID)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# -- documents (migration 0004): one-time sign-in codes on students' cards, disclosure records --
+
+
+class SigninCode(Base):
+    """A one-time sign-in code printed on a student's card: stored only as SHA-256 of (tenant, user, code)."""
+
+    __tablename__ = "signin_codes"
+    __table_args__ = (
+        _ref("users", "user_id"),
+        _ref("users", "issued_by"),
+        Index(None, "tenant_id", "user_id"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the digest
+    user_id: Mapped[str] = mapped_column(ID)
+    issued_by: Mapped[str | None] = mapped_column(ID)
+    created_at: Mapped[datetime] = _when()
+    expires_at: Mapped[datetime] = _when()
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Disclosure(Base):
+    """A disclosure of student records (FERPA 34 CFR 99.32): who, when, through which action, and why."""
+
+    __tablename__ = "disclosures"
+    __table_args__ = (_ref("users", "actor_id"),)
+    tenant_id: Mapped[int] = _tenant()
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # time first: id order is time order
+    at: Mapped[datetime] = _when()
+    actor_id: Mapped[str] = mapped_column(ID)
+    impersonator_id: Mapped[str | None] = mapped_column(ID)
+    request_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(80))
+    target_type: Mapped[str | None] = mapped_column(String(20))
+    target_id: Mapped[str | None] = mapped_column(ID)
+    purpose: Mapped[str] = mapped_column(String(200))
+    students: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class DisclosedStudent(Base):
+    """A student whose records a disclosure included."""
+
+    __tablename__ = "disclosed_students"
+    __table_args__ = (
+        _ref("disclosures", "disclosure_id"),
+        _ref("users", "student_id"),
+        Index(None, "tenant_id", "student_id", "disclosure_id"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    disclosure_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    student_id: Mapped[str] = mapped_column(ID, primary_key=True)
