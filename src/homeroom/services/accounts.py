@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Final
 
 from homeroom.errors import InvalidInput
+from homeroom.policy.decisions import Decision
 from homeroom.policy.profiles import Profile
 from homeroom.policy.world import INVITED, STAFF, STUDENT, Assignment, Ref, User
 from homeroom.services import audit
@@ -138,6 +139,11 @@ def create_staff_bulk(access: Access, accounts: Sequence[NewAccount]) -> list[Cr
             error.args = (error.message,)
             raise
     return created
+
+
+def create_authorized(access: Access, new: NewAccount, permission: str, decision: Decision) -> Created:
+    """Write `new` for a use case that authorized it as `permission` itself (`class.add_new_student`)."""
+    return _write_account(access, new, permission, decision)
 
 
 def _required(value: str | None, name: str) -> str:
