@@ -47,6 +47,8 @@ class Row:
 
     line: int
     cells: Mapping[str, str]
+    metadata: tuple[str, ...] = ()
+    """The `metadata.*` columns of the header (shared by every row of the file)."""
 
 
 class _Stop(Exception):
@@ -170,6 +172,7 @@ def _data_rows(
     reader: Iterator[list[str]], decoder: _Lines, file: str, names: list[str], log: ProblemLog
 ) -> Iterator[Row]:
     previous = decoder.number
+    metadata = tuple(name for name in names if name.startswith(METADATA_PREFIX) and name != METADATA_PREFIX)
     for cells in reader:
         line = previous + 1
         previous = decoder.number
@@ -180,7 +183,7 @@ def _data_rows(
         if len(cells) != len(names):
             expected = f"{len(names)} cells, as in the header"
             log.add(problem(file, line, None, str(len(cells)), "bad_row_length", expected))
-        yield Row(line, dict(zip(names, cells, strict=False)))
+        yield Row(line, dict(zip(names, cells, strict=False)), metadata)
 
 
 def _report_encoding(file: str, line: int, names: list[str], cells: list[str], log: ProblemLog) -> None:

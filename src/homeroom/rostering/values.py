@@ -16,6 +16,7 @@ from homeroom.rostering.records import Metadata, UserId
 from homeroom.rostering.rows import METADATA_PREFIX, Row
 
 FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST: Final = frozenset(FORMULA_STARTS)
 PLAIN_NUMBER: Final = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 EXTENSION_PREFIX: Final = "ext:"
 _DATE: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -33,7 +34,7 @@ def is_formula(value: str) -> bool:
 
     Plain numbers (``-5``, ``+16035551234``) start with a sign and are data, not formulas.
     """
-    return value.startswith(FORMULA_STARTS) and PLAIN_NUMBER.fullmatch(value) is None
+    return value[:1] in _FORMULA_FIRST and PLAIN_NUMBER.fullmatch(value) is None
 
 
 class Cells:
@@ -43,6 +44,7 @@ class Cells:
         self.file = file
         self.line = row.line
         self._cells = row.cells
+        self._metadata = row.metadata
         self._log = log
 
     def report(self, column: str | None, value: str | None, code: str, expected: str) -> None:
@@ -51,7 +53,7 @@ class Cells:
     def screen(self, columns: Collection[str]) -> None:
         """Report every cell of `columns` and of `metadata.*` that a spreadsheet would run as a formula."""
         for column, value in self._cells.items():
-            if (column in columns or column.startswith(METADATA_PREFIX)) and is_formula(value):
+            if is_formula(value) and (column in columns or column in self._metadata):
                 self.report(
                     column, value, "formula_injection", "text that does not start with = + - @ tab CR"
                 )
@@ -160,6 +162,6 @@ class Cells:
     def metadata(self) -> Metadata:
         return tuple(
             (column.removeprefix(METADATA_PREFIX), value)
-            for column, value in self._cells.items()
-            if column.startswith(METADATA_PREFIX) and column != METADATA_PREFIX and value
+            for column in self._metadata
+            if (value := self._cells.get(column))
         )
