@@ -32,7 +32,7 @@ def _put(
     return tenant.as_(
         persona,
         lambda a: org_settings.put_setting(a, org, CREATION, value, locked=locked, expected=expected),
-    )
+    ).setting
 
 
 def _audit(tenant: Tenant) -> list[tuple[str, bool, str | None]]:
@@ -144,7 +144,7 @@ def test_open_settings_take_any_key(tenant_of: Callable[[str], Tenant]) -> None:
     view = cedar.as_(
         "priya_principal",
         lambda a: org_settings.put_setting(a, "oak_elem", "school_year", "2026-27", expected=1),
-    )
+    ).setting
     assert (view.value, view.set_by, view.source) == ("2026-27", "org.edit_settings", "oak_elem")
     keys = [
         i.key for i in cedar.as_("dana_district", lambda a: org_settings.list_settings(a, "oak_elem")).items

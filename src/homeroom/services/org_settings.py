@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from homeroom.errors import Forbidden, InvalidInput
+from homeroom.errors import Forbidden, InvalidInput, NotFound
 from homeroom.policy import registry
 from homeroom.policy.decisions import deny
 from homeroom.policy.facts import Facts
@@ -81,35 +81,62 @@ def list_settings(access: Access, org_id: str) -> OrgSettings:
     """Every setting the profile declares, and any other key set or locked on the org's path."""
     require_visible(access, Ref("org", org_id))
     facts = setting_facts(access.session, access.tenant_id, org_id)
-    keys = dict.fromkeys(access.profile.settings)
-    for org in facts.world.orgs:
-        keys.update(dict.fromkeys(sorted({*facts.world.settings_at(org), *facts.world.locks.get(org, ())})))
+    keys = dict.fromkeys([*access.profile.settings, *_path_keys(facts)])
     return OrgSettings(org_id, _version(access, org_id), [setting_view(facts, org_id, k) for k in keys])
+
+
+def _path_keys(facts: Facts) -> list[str]:
+    """The keys set or locked anywhere on the loaded path, in key order."""
+    world = facts.world
+    return sorted({k for org in world.orgs for k in (*world.settings_at(org), *world.locks.get(org, ()))})
+
+
+@dataclass(frozen=True)
+class Changed:
+    setting: SettingView  # the key as it applies at the org
+    version: int  # the org's version
+
+
+def get_setting(access: Access, org_id: str, key: str) -> Changed:
+    """One key as it applies at the org, with the org's version (for `If-Match` on a write)."""
+    require_visible(access, Ref("org", org_id))
+    facts = setting_facts(access.session, access.tenant_id, org_id)
+    if access.profile.setting(key) is None and key not in _path_keys(facts):
+        raise NotFound(
+            f"profile {access.profile.id} has no setting {key!r}",
+            code="setting_not_found",
+            details={"key": key},
+        )
+    return Changed(setting_view(facts, org_id, key), _version(access, org_id))
 
 
 def put_setting(
     access: Access, org_id: str, key: str, value: object, *, locked: bool | None = None, expected: int
-) -> SettingView:
+) -> Changed:
     """Write `key: value` at the org (and lock or unlock it there when `locked` is given)."""
     target = Ref("org", org_id)
     permission = _setter(access, org_id, key)
     decision = authorize(access, permission, target)
     written = set_setting(access.session, access.tenant_id, org_id, key, value, locked=locked)
-    update_versioned(access.session, t.Org, access.tenant_id, org_id, expected=expected, values={})
+    version = update_versioned(access.session, t.Org, access.tenant_id, org_id, expected=expected, values={})
     details = {"key": key, "value": value, "locked": written.locked}
     audit.record(access, permission, target, decision=decision, details=details)
-    return setting_view(setting_facts(access.session, access.tenant_id, org_id), org_id, key)
+    return Changed(
+        setting_view(setting_facts(access.session, access.tenant_id, org_id), org_id, key), version
+    )
 
 
-def delete_setting(access: Access, org_id: str, key: str, *, expected: int) -> SettingView:
+def delete_setting(access: Access, org_id: str, key: str, *, expected: int) -> Changed:
     """Remove the org's own value and lock for `key`: it inherits the value from above again."""
     target = Ref("org", org_id)
     permission = _setter(access, org_id, key)
     decision = authorize(access, permission, target)
     clear_setting(access.session, access.tenant_id, org_id, key)
-    update_versioned(access.session, t.Org, access.tenant_id, org_id, expected=expected, values={})
+    version = update_versioned(access.session, t.Org, access.tenant_id, org_id, expected=expected, values={})
     audit.record(access, permission, target, decision=decision, details={"key": key, "removed": True})
-    return setting_view(setting_facts(access.session, access.tenant_id, org_id), org_id, key)
+    return Changed(
+        setting_view(setting_facts(access.session, access.tenant_id, org_id), org_id, key), version
+    )
 
 
 def _setter(access: Access, org_id: str, key: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from homeroom.api.routes import audit, auth, authz, users
+from homeroom.api.routes import audit, auth, authz, classes, orgs, users
 
 ROUTERS: list[APIRouter] = [auth.router, users.router, authz.router, audit.router]
+ROUTERS += [classes.router, orgs.router]
