@@ -113,19 +113,14 @@ def test_settings_inherit_override_and_lock(demo: Callable[[str], DemoTenant]) -
     assert refused.json()["details"]["locked_at"] == "maple_valley"
 
 
-def test_setting_writes_need_the_setter_and_if_match(demo: Callable[[str], DemoTenant]) -> None:
+def test_setting_writes_need_the_setter(demo: Callable[[str], DemoTenant]) -> None:
     math = demo("math")
     dana = math.login("dana_district")
-    denied = _put(dana, "lincoln_elem", {"value": False})
+    denied = dana.put(f"/api/v1/orgs/lincoln_elem/settings/{CREATION}", json={"value": False})
     assert (denied.status_code, denied.json()["details"]["rule"]) == (403, "no grant")
     carol = math.login("carol_customer")
     url = f"/api/v1/orgs/lincoln_elem/settings/{CREATION}"
-    assert carol.put(url, json={"value": False}).status_code == 428
-    assert (
-        carol.put(url, json={"value": "no"}, headers={"If-Match": '"1"'}).json()["code"] == "invalid_setting"
-    )
-    assert carol.put(url, json={"value": False}, headers={"If-Match": '"7"'}).status_code == 412
-    assert carol.delete(url, headers={"If-Match": '"1"'}).json()["code"] == "setting_not_set"
+    assert carol.put(url, json={"value": "no"}).json()["code"] == "invalid_setting"
     assert _setting(carol, "lincoln_elem", CREATION)["value"] is True
     audit = carol.get("/api/v1/audit", params={"limit": 1000}).json()["items"]
     assert any(
@@ -133,6 +128,19 @@ def test_setting_writes_need_the_setter_and_if_match(demo: Callable[[str], DemoT
         == ("org.set_teacher_student_creation", "org:lincoln_elem", False)
         for i in audit
     )
+
+
+def test_a_put_may_name_its_version_a_delete_must(demo: Callable[[str], DemoTenant]) -> None:
+    carol = demo("math").login("carol_customer")
+    url = f"/api/v1/orgs/lincoln_elem/settings/{CREATION}"
+    blind = carol.put(url, json={"value": False})
+    assert (blind.status_code, blind.headers["ETag"]) == (200, '"2"')
+    stale = carol.put(url, json={"value": True}, headers={"If-Match": '"1"'})
+    assert (stale.status_code, stale.json()["code"]) == (412, "stale_version")
+    assert carol.delete(url).status_code == 428
+    assert carol.delete(url, headers={"If-Match": '"1"'}).status_code == 412
+    assert carol.delete(url, headers={"If-Match": '"2"'}).json()["source"] is None
+    assert carol.delete(url, headers={"If-Match": '"3"'}).json()["code"] == "setting_not_set"
 
 
 def test_a_school_override_is_removed(demo: Callable[[str], DemoTenant]) -> None:

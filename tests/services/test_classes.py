@@ -48,6 +48,26 @@ def test_lists_are_what_each_persona_may_manage(math: Tenant) -> None:
     assert ids("tomas_teacher", permission="class.assign_teacher") == []
 
 
+def test_without_a_class_permission_lists_show_what_one_may_see(tenant_of: Callable[[str], Tenant]) -> None:
+    cedar = tenant_of("district-license")
+
+    def ids(persona: str) -> list[str]:
+        return [c.id for c in cedar.as_(persona, classes.list_classes).items]
+
+    cedar.as_("emma_educator", lambda a: classes.create_class(a, NewClass("oak_elem", "Chess", id="chess")))
+    assert ids("emma_educator") == ["chess", "reading_club"]
+    assert ids("dana_district") == ["chess", "reading_club"]
+    assert ids("sam_student") == [
+        "chess",
+        "reading_club",
+    ]  # held at oak_elem, the district-license student role
+    assert ids("eli_educator") == []
+    with pytest.raises(NotFound):
+        cedar.as_("eli_educator", lambda a: classes.get_class(a, "chess"))
+    assert cedar.as_("dana_district", lambda a: classes.get_class(a, "chess")).teachers == ("emma_educator",)
+    assert cedar.as_("eli_educator", lambda a: classes.list_classes(a, permission="class.create")).items == []
+
+
 def test_a_class_shows_its_roster(math: Tenant) -> None:
     view = math.as_("tomas_teacher", lambda a: classes.get_class(a, "math_4a"))
     assert (view.school, view.status, view.version) == ("lincoln_elem", "active", 1)

@@ -101,6 +101,11 @@ def test_writes_are_versioned_with_the_org(math: Tenant) -> None:
     with pytest.raises(StaleVersion):
         _put(math, "carol_customer", "lincoln_elem", value=True, expected=1)
     assert math.as_("carol_customer", lambda a: org_settings.list_settings(a, "lincoln_elem")).version == 2
+    changed = math.as_(
+        "carol_customer",
+        lambda a: org_settings.put_setting(a, "lincoln_elem", CREATION, value=True, expected=None),
+    )
+    assert (changed.version, changed.setting.value) == (3, True)
 
 
 def test_the_gate_follows_the_setting_at_once(math: Tenant) -> None:

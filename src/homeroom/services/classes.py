@@ -4,7 +4,7 @@ audits in the caller's unit of work, so a failure anywhere leaves everything unc
 
 Every write bumps the class's version; a change of teaching or enrollment links bumps the account's too.
 Viewing a class is authorized as the profile's general class permission (`class.manage`, else
-`class.edit`); a profile with neither shows a class to whoever may know it exists.
+`class.edit`); a profile with neither shows (and lists) a class to whoever may know it exists.
 """
 
 from __future__ import annotations
@@ -24,7 +24,14 @@ from homeroom.services.authorization import accessible_page, authorize, require_
 from homeroom.store import credentials
 from homeroom.store import tables as t
 from homeroom.store.accounts import policy_user, set_links
-from homeroom.store.classes import Roster, classes_by_id, inactive_students, require_class, rosters
+from homeroom.store.classes import (
+    Roster,
+    classes_by_id,
+    inactive_students,
+    require_class,
+    rosters,
+    visible_class_ids,
+)
 from homeroom.store.constraints import Request
 from homeroom.store.rosters import add_class
 from homeroom.store.tenants import advance_revision
@@ -92,12 +99,24 @@ class ClassPage:
 def list_classes(
     access: Access, *, permission: str | None = None, after: str | None = None, limit: int = 50
 ) -> ClassPage:
-    """The classes the caller may act on with `permission` (default: the viewing one), in id order."""
-    permission = permission or view_permission(access.profile) or VIEW_PERMISSIONS[0]
-    page = accessible_page(access, Request(access.actor, permission, "class"), after=after, limit=limit)
-    rows = classes_by_id(access.session, access.tenant_id, page.ids)
-    found = rosters(access.session, access.tenant_id, page.ids)
-    return ClassPage([class_view(rows[i], found[i]) for i in page.ids], page.next_after)
+    """The classes the caller may act on with `permission` (default: the viewing one), in id order; in a
+    profile without a viewing permission, the classes the caller may see."""
+    permission = permission or view_permission(access.profile)
+    if permission is None:
+        ids, next_after = _visible_page(access, after=after, limit=limit)
+    else:
+        request = Request(access.actor, permission, "class")
+        page = accessible_page(access, request, after=after, limit=limit)
+        ids, next_after = list(page.ids), page.next_after
+    rows = classes_by_id(access.session, access.tenant_id, ids)
+    found = rosters(access.session, access.tenant_id, ids)
+    return ClassPage([class_view(rows[i], found[i]) for i in ids], next_after)
+
+
+def _visible_page(access: Access, *, after: str | None, limit: int) -> tuple[list[str], str | None]:
+    actor = policy_user(access.session, access.tenant_id, access.actor)
+    roots = sorted({a.org for a in actor.roles})
+    return visible_class_ids(access.session, access.tenant_id, roots, actor.id, after=after, limit=limit)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ A write is authorized as the setter permission the profile declares for the key,
 that no permission sets (district-license `manual_account_creation`, license configuration, A-38) is
 refused to everyone here; operators set it with the command line (`store.settings.set_setting`).
 An org's settings are versioned with the org: every write bumps the org's version, so `If-Match` on a
-setting carries the org's ETag.
+setting carries the org's ETag (required to remove a value; optional to put one, which is idempotent).
 """
 
 from __future__ import annotations
@@ -111,9 +111,10 @@ def get_setting(access: Access, org_id: str, key: str) -> Changed:
 
 
 def put_setting(
-    access: Access, org_id: str, key: str, value: object, *, locked: bool | None = None, expected: int
+    access: Access, org_id: str, key: str, value: object, *, locked: bool | None = None, expected: int | None
 ) -> Changed:
-    """Write `key: value` at the org (and lock or unlock it there when `locked` is given)."""
+    """Write `key: value` at the org (and lock or unlock it there when `locked` is given); `expected`, when
+    given, is the org version the write is based on."""
     target = Ref("org", org_id)
     permission = _setter(access, org_id, key)
     decision = authorize(access, permission, target)

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, union
 from sqlalchemy.orm import Session
 
 from homeroom.errors import NotFound
@@ -75,3 +75,31 @@ def inactive_students(session: Session, tenant_id: int, class_id: str) -> list[s
         .order_by(u.id)
     )
     return list(session.scalars(statement))
+
+
+def visible_class_ids(
+    session: Session, tenant_id: int, org_ids: Collection[str], user_id: str, *, after: str | None, limit: int
+) -> tuple[list[str], str | None]:
+    """One page (id order) of the live classes at schools in the subtrees of `org_ids`, or that the user
+    teaches or is enrolled in, and the next key: classes' structural visibility (policy/visibility.py)."""
+    c, closure = t.SchoolClass, t.OrgClosure
+    below = select(closure.descendant_id).where(
+        closure.tenant_id == tenant_id, closure.ancestor_id.in_(org_ids)
+    )
+    linked = union(
+        select(t.Teaching.class_id).where(t.Teaching.tenant_id == tenant_id, t.Teaching.user_id == user_id),
+        select(t.Enrollment.class_id).where(
+            t.Enrollment.tenant_id == tenant_id, t.Enrollment.user_id == user_id
+        ),
+    )
+    statement = select(c.id).where(
+        c.tenant_id == tenant_id,
+        c.deleted == NOT_DELETED,
+        or_(c.school_id.in_(below), c.id.in_(linked.subquery().select())),
+    )
+    if after is not None:
+        statement = statement.where(c.id > after)
+    ids = list(session.scalars(statement.order_by(c.id).limit(limit + 1)))
+    if len(ids) > limit:
+        return ids[:limit], ids[limit - 1]
+    return ids, None

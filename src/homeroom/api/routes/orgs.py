@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Depends, Header, Path, Response, status
 from pydantic import BaseModel, Field, JsonValue
 
-from homeroom.api.deps import CallerDep, PageDep, VersionDep, encode_cursor, tag
+from homeroom.api.deps import CallerDep, PageDep, VersionDep, encode_cursor, expected_version, tag
 from homeroom.api.routes.common import ERRORS, Id, Input, Name, PathId, checks
 from homeroom.services import org_settings, orgs
 from homeroom.services.org_settings import SettingView
@@ -160,9 +160,19 @@ class SettingIn(Input):
     locked: bool | None = Field(None, description="lock (or unlock) the key here for the whole subtree")
 
 
+def optional_version(
+    if_match: Annotated[str | None, Header(description='optional: the org\'s ETag, e.g. "3"')] = None,
+) -> int | None:
+    """A PUT replaces one value, so it may go without If-Match; when sent, a stale one still answers 412."""
+    return expected_version(if_match) if if_match is not None else None
+
+
+OptionalVersion = Annotated[int | None, Depends(optional_version)]
+
+
 @router.put("/{org_id}/settings/{key}", openapi_extra=SETTERS)
 def put_setting(
-    org_id: PathId, key: Key, body: SettingIn, version: VersionDep, caller: CallerDep, response: Response
+    org_id: PathId, key: Key, body: SettingIn, version: OptionalVersion, caller: CallerDep, response: Response
 ) -> SettingOut:
     """Set the key at the org (a district default, a school override); needs the key's setter permission."""
     changed = caller.run(
