@@ -14,6 +14,7 @@ from homeroom.policy import registry
 PUBLIC = {
     ("post", "/api/v1/auth/login"),
     ("post", "/api/v1/auth/invitations/accept"),
+    ("post", "/api/v1/auth/code-login"),
 }
 
 

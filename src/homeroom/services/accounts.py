@@ -17,7 +17,7 @@ from homeroom.errors import InvalidInput
 from homeroom.policy.decisions import Decision
 from homeroom.policy.profiles import Profile
 from homeroom.policy.world import INVITED, STAFF, STUDENT, Assignment, Ref, User
-from homeroom.services import audit
+from homeroom.services import audit, disclosures
 from homeroom.services.access import Access
 from homeroom.services.authorization import accessible_page, authorize
 from homeroom.services.logins import IssuedInvitation, new_invitation
@@ -211,6 +211,7 @@ def get_account(access: Access, user_id: str) -> AccountView:
     decision = authorize(access, permission, Ref("user", user_id))
     if kind == STUDENT:
         audit.record(access, permission, Ref("user", user_id), decision=decision)
+        disclosures.disclose(access, [user_id], disclosures.VIEW_PURPOSE, action=permission)
     return read_account(access, user_id)
 
 
