@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from homeroom.api.routes import audit, auth, authz, classes, codes, disclosures, documents, orgs, users
+from homeroom.api.routes.operations import OPERATIONS
 
 ROUTERS: list[APIRouter] = [auth.router, users.router, authz.router, audit.router]
 ROUTERS += [codes.router, documents.router, disclosures.router]
 ROUTERS += [classes.router, orgs.router]
+ROUTERS += OPERATIONS
