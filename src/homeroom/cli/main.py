@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from homeroom.cli import demo, policy
+from homeroom.cli import accounts, audit, demo, policy, serve, tenants
 
 app = typer.Typer(
     name="homeroom",
@@ -13,6 +13,12 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+app.command(name="serve")(serve.serve)
+app.add_typer(tenants.app, name="tenant")
+app.add_typer(accounts.staff_app, name="staff")
+app.add_typer(accounts.student_app, name="student")
+app.add_typer(accounts.user_app, name="user")
+app.add_typer(audit.app, name="audit")
 app.add_typer(policy.app, name="policy")
 app.command(name="demo")(demo.demo)
 

@@ -15,12 +15,30 @@ from homeroom.store.tables import Tenant
 
 def create_tenant(session: Session, name: str, profile: str) -> int:
     """A new tenant; raises Conflict when the name is taken."""
-    if session.scalar(select(Tenant.id).where(Tenant.name == name)) is not None:
+    if find_tenant_id(session, name) is not None:
         raise Conflict(f"tenant {name!r} already exists", code="tenant_exists", details={"name": name})
     tenant = Tenant(name=name, profile=profile, revision=0)
     session.add(tenant)
     session.flush()
     return tenant.id
+
+
+def find_tenant_id(session: Session, name: str) -> int | None:
+    """The id of the tenant called `name`, or None."""
+    return session.scalar(select(Tenant.id).where(Tenant.name == name))
+
+
+def require_tenant_named(session: Session, name: str) -> Tenant:
+    """The tenant called `name`; raises NotFound (`tenant_not_found`) when there is none."""
+    tenant = session.scalar(select(Tenant).where(Tenant.name == name))
+    if tenant is None:
+        raise NotFound(f"there is no tenant named {name!r}", code="tenant_not_found", details={"name": name})
+    return tenant
+
+
+def list_tenants(session: Session) -> list[Tenant]:
+    """Every tenant, by name."""
+    return list(session.scalars(select(Tenant).order_by(Tenant.name)))
 
 
 def require_tenant(session: Session, tenant_id: int) -> Tenant:
