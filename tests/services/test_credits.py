@@ -105,6 +105,10 @@ def test_the_district_passes_credits_to_a_school_and_the_school_allocates_them(c
 
 def test_a_district_cannot_pass_credits_outside_its_schools(cedar: Tenant) -> None:
     _fund(cedar)
+    with pytest.raises(NotFound, match="there is no org 'nowhere'"):
+        cedar.as_(
+            "dana_district", lambda a: export_credits.transact(a, "nowhere", 5, "x", from_org="cedar_falls")
+        )
     with pytest.raises(InvalidInput, match="not below"):
         cedar.as_(
             "dana_district",

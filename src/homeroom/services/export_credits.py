@@ -169,10 +169,11 @@ def _check(amount: int, reason: str) -> None:
 
 def _require_pool_kind(access: Access, pool: Ref) -> None:
     row = access.session.get(t.Org, (access.tenant_id, pool.id))
-    if row is None or row.kind not in POOL_KINDS:
-        kind = row.kind if row is not None else "missing org"
+    if row is None or row.deleted != "none":
+        raise not_found(pool)
+    if row.kind not in POOL_KINDS:
         raise InvalidInput(
-            f"{pool} is a {kind}: credit pools belong to districts and schools",
+            f"{pool} is a {row.kind}: credit pools belong to districts and schools",
             code="not_a_pool",
             details={"org": pool.id},
         )
