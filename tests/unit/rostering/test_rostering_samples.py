@@ -22,7 +22,14 @@ from homeroom.rostering import (
     parse_package,
 )
 
-SAMPLES = Path(__file__).parents[4] / "shared" / "data" / "oneroster"
+def _samples() -> Path:
+    """The workplace's shared sample folder: beside the checkout's parent, or at its fixed place."""
+    candidates = [parent / "shared" / "data" / "oneroster" for parent in Path(__file__).parents]
+    candidates.append(Path("/work/shared/data/oneroster"))
+    return next((c for c in candidates if c.is_dir()), candidates[-1])
+
+
+SAMPLES = _samples()
 
 
 def _parse(name: str) -> ParsedPackage:
