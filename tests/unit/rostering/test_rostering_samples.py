@@ -22,6 +22,7 @@ from homeroom.rostering import (
     parse_package,
 )
 
+
 def _samples() -> Path:
     """The workplace's shared sample folder: beside the checkout's parent, or at its fixed place."""
     candidates = [parent / "shared" / "data" / "oneroster" for parent in Path(__file__).parents]
