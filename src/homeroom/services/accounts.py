@@ -191,12 +191,24 @@ def _policy_value(access: Access, new: NewAccount) -> User:
     status = INVITED if new.invite else "active"
     if new.kind == STUDENT:
         school = new.org or _school_of(access, new.classes[0])
+        roles = tuple(Assignment(r, school) for r in student_roles(access.profile))
         return User(
-            user_id, STUDENT, status, orgs=(school,), enrolled_in=new.classes, created_by=access.actor
+            user_id,
+            STUDENT,
+            status,
+            orgs=(school,),
+            roles=roles,
+            enrolled_in=new.classes,
+            created_by=access.actor,
         )
     roles = (Assignment(new.role, _required(new.org, "org")),) if new.role else ()
     orgs = () if roles else (_required(new.org, "org"),)
     return User(user_id, STAFF, status, orgs=orgs, roles=roles, created_by=access.actor)
+
+
+def student_roles(profile: Profile) -> list[str]:
+    """The profile's roles for student accounts held at a school (district-license `student`)."""
+    return [r.id for r in profile.roles.values() if r.account == STUDENT and "school" in r.assignable_at]
 
 
 def _school_of(access: Access, class_id: str) -> str:
@@ -338,7 +350,8 @@ def _moved(access: Access, user: User, to: Ref, from_class: str | None) -> User:
     if user.kind == STUDENT:
         keep = [c for c in user.enrolled_in if c != from_class and world.classes[c].school == school]
         enrolled = (*keep, to.id) if to.type == "class" and to.id not in keep else tuple(keep)
-        return replace(user, orgs=(school,), enrolled_in=enrolled)
+        roles = tuple(dict.fromkeys(Assignment(a.role, school) for a in user.roles))
+        return replace(user, orgs=(school,), roles=roles, enrolled_in=enrolled)
     roles = tuple(dict.fromkeys(Assignment(a.role, school) for a in user.roles))
     teaches = tuple(c for c in user.teaches if world.classes[c].school == school)
     orgs = (school,) if user.orgs else ()
