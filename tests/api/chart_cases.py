@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from fastapi.testclient import TestClient
 from httpx2 import Response
+from tests.api.conftest import DemoTenant
 
 Call = Callable[[TestClient], Response]
 Effect = Callable[[TestClient], object]
@@ -81,3 +82,27 @@ def users_named(username: str) -> Effect:
         return found
 
     return read
+
+
+def allowed_succeeds(tenant: DemoTenant, case: Case, admin: str) -> None:
+    """The allowed persona's call succeeds and changes what `effect` reads (or shows what a read must)."""
+    observer = tenant.login(case.observer or admin)
+    before = case.effect(observer) if case.effect else None
+    response = case.call(tenant.login(case.allowed))
+    assert 200 <= response.status_code < 300, response.text
+    if case.effect is None:
+        assert case.shows is not None
+        assert case.shows.encode() in response.content
+    else:
+        assert case.effect(observer) != before
+
+
+def denied_changes_nothing(tenant: DemoTenant, case: Case, admin: str) -> None:
+    """The denied persona's call answers 403 or 404 as a problem document and changes nothing."""
+    observer = tenant.login(case.observer or admin)
+    before = case.effect(observer) if case.effect else None
+    response = case.call(tenant.login(case.denied))
+    assert response.status_code in (403, 404), response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    if case.effect is not None:
+        assert case.effect(observer) == before

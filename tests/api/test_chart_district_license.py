@@ -5,7 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from tests.api.chart_cases import Case, delete, field, get, patch, post, put, users_named
+from tests.api.chart_cases import (
+    Case,
+    allowed_succeeds,
+    delete,
+    denied_changes_nothing,
+    field,
+    get,
+    patch,
+    post,
+    put,
+    users_named,
+)
 from tests.api.conftest import DemoTenant
 
 from homeroom.policy import registry
@@ -141,24 +152,11 @@ def _setup(tenant: DemoTenant) -> None:
 def test_allowed_succeeds_and_changes_the_data(demo: Callable[[str], DemoTenant], case: Case) -> None:
     tenant = demo(PROFILE)
     _setup(tenant)
-    observer = tenant.login(case.observer or ADMIN)
-    before = case.effect(observer) if case.effect else None
-    response = case.call(tenant.login(case.allowed))
-    assert 200 <= response.status_code < 300, response.text
-    if case.effect is None:
-        assert case.shows in response.text
-    else:
-        assert case.effect(observer) != before
+    allowed_succeeds(tenant, case, ADMIN)
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.permission)
 def test_denied_answers_403_or_404_and_changes_nothing(demo: Callable[[str], DemoTenant], case: Case) -> None:
     tenant = demo(PROFILE)
     _setup(tenant)
-    observer = tenant.login(case.observer or ADMIN)
-    before = case.effect(observer) if case.effect else None
-    response = case.call(tenant.login(case.denied))
-    assert response.status_code in (403, 404), response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    if case.effect is not None:
-        assert case.effect(observer) == before
+    denied_changes_nothing(tenant, case, ADMIN)

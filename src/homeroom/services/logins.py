@@ -57,18 +57,18 @@ def login(app: Homeroom, tenant: str, username: str, password: str, *, address: 
         tenant_id = _tenant_id(session, tenant)
         now = app.clock()
         subjects = (f"account:{username.casefold()}", f"address:{address}")
-        _throttle(app, session, tenant_id, subjects, now)
+        throttle(app, session, tenant_id, subjects, now)
         account = find_by_username(session, tenant_id, username)
         usable = account is not None and account.status == ACTIVE and account.deleted == NOT_DELETED
         matches = verify_password(app.passwords, account.password_hash if account else None, password)
         if usable and matches and account is not None:
             credentials.clear_failures(session, tenant_id, subjects[0])
-            created = _open_session(app, session, tenant_id, account.id, now)
-            _audit_login(session, tenant_id, account.id, now, allowed=True, reason="password accepted")
+            created = open_session(app, session, tenant_id, account.id, now)
+            audit_sign_in(session, tenant_id, account.id, now, allowed=True, reason="password accepted")
             return created
         for subject in subjects:
             credentials.add_failure(session, tenant_id, subject, failure_id=secrets.token_hex(16), now=now)
-        _audit_login(
+        audit_sign_in(
             session,
             tenant_id,
             account.id if account else None,
@@ -86,7 +86,7 @@ def _tenant_id(session: Session, name: str) -> int:
     return found
 
 
-def _throttle(
+def throttle(
     app: Homeroom, session: Session, tenant_id: int, subjects: tuple[str, str], now: datetime
 ) -> None:
     window = timedelta(seconds=app.settings.login_window_seconds)
@@ -101,7 +101,7 @@ def _throttle(
             )
 
 
-def _open_session(app: Homeroom, session: Session, tenant_id: int, user_id: str, now: datetime) -> NewSession:
+def open_session(app: Homeroom, session: Session, tenant_id: int, user_id: str, now: datetime) -> NewSession:
     secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
     expires = now + timedelta(hours=app.settings.session_hours)
     credentials.add_session(
@@ -110,15 +110,22 @@ def _open_session(app: Homeroom, session: Session, tenant_id: int, user_id: str,
     return NewSession(secret, csrf, tenant_id, user_id, expires)
 
 
-def _audit_login(
-    session: Session, tenant_id: int, user_id: str | None, now: datetime, *, allowed: bool, reason: str
+def audit_sign_in(  # noqa: PLR0913 - one entry's fields
+    session: Session,
+    tenant_id: int,
+    user_id: str | None,
+    now: datetime,
+    *,
+    allowed: bool,
+    reason: str,
+    action: str = "auth.login",
 ) -> None:
     draft = audit_log.Draft(
         now,
         secrets.token_hex(8),
         user_id,
         None,
-        "auth.login",
+        action,
         "user" if user_id else None,
         user_id,
         allowed,

@@ -18,18 +18,18 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from homeroom.errors import InvalidInput, Throttled, Unauthenticated
+from homeroom.errors import InvalidInput, Unauthenticated
 from homeroom.policy.world import ACTIVE, NOT_DELETED
 from homeroom.services.access import Access
-from homeroom.services.logins import NewSession, as_utc, digest
+from homeroom.services.logins import NewSession, audit_sign_in, open_session, throttle
 from homeroom.services.runtime import Homeroom
-from homeroom.store import audit as audit_log
 from homeroom.store import credentials
 from homeroom.store import signin_codes as store
 from homeroom.store import tables as t
 from homeroom.store.accounts import find_by_username
+
+ACTION: Final = "auth.code_login"
 
 ALPHABET: Final = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, no 1/I: read aloud and typed by children
 LENGTH: Final = 12
@@ -92,60 +92,33 @@ def code_login(app: Homeroom, tenant: str, username: str, code: str, *, address:
             raise Unauthenticated(REFUSED)
         now = app.clock()
         subjects = (f"account:{username.casefold()}", f"address:{address}")
-        _throttle(app, session, tenant_id, subjects, now)
+        throttle(app, session, tenant_id, subjects, now)
         account = find_by_username(session, tenant_id, username)
         usable = account is not None and account.status == ACTIVE and account.deleted == NOT_DELETED
         if usable and account is not None:
             key = code_digest(tenant_id, account.id, code)
             if store.consume(session, tenant_id, key, user_id=account.id, now=now):
                 credentials.clear_failures(session, tenant_id, subjects[0])
-                _audit(session, tenant_id, account.id, now, allowed=True, reason="sign-in code accepted")
-                return _open_session(app, session, tenant_id, account.id, now)
+                audit_sign_in(
+                    session,
+                    tenant_id,
+                    account.id,
+                    now,
+                    allowed=True,
+                    reason="sign-in code accepted",
+                    action=ACTION,
+                )
+                return open_session(app, session, tenant_id, account.id, now)
         for subject in subjects:
             credentials.add_failure(session, tenant_id, subject, failure_id=secrets.token_hex(16), now=now)
         reason = f"failed sign-in code for username {username!r}"
-        _audit(session, tenant_id, account.id if account else None, now, allowed=False, reason=reason)
+        audit_sign_in(
+            session,
+            tenant_id,
+            account.id if account else None,
+            now,
+            allowed=False,
+            reason=reason,
+            action=ACTION,
+        )
     raise Unauthenticated(REFUSED)
-
-
-def _throttle(
-    app: Homeroom, session: Session, tenant_id: int, subjects: tuple[str, str], now: datetime
-) -> None:
-    """The password sign-in's limits, counted together with it: codes are no way around them."""
-    window = timedelta(seconds=app.settings.login_window_seconds)
-    limits = (app.settings.login_account_limit, app.settings.login_address_limit)
-    for subject, limit in zip(subjects, limits, strict=True):
-        failures = credentials.recent_failures(session, tenant_id, subject, since=now - window)
-        if len(failures) >= limit:
-            retry = as_utc(failures[-limit]) + window - now
-            raise Throttled(
-                f"too many failed sign-ins for this {subject.split(':')[0]}: try again later",
-                retry_after=max(1, int(retry.total_seconds()) + 1),
-            )
-
-
-def _open_session(app: Homeroom, session: Session, tenant_id: int, user_id: str, now: datetime) -> NewSession:
-    secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
-    expires = now + timedelta(hours=app.settings.session_hours)
-    credentials.add_session(
-        session, tenant_id, user_id, digest=digest(secret), csrf_token=csrf, now=now, expires_at=expires
-    )
-    return NewSession(secret, csrf, tenant_id, user_id, expires)
-
-
-def _audit(
-    session: Session, tenant_id: int, user_id: str | None, now: datetime, *, allowed: bool, reason: str
-) -> None:
-    draft = audit_log.Draft(
-        now,
-        secrets.token_hex(8),
-        user_id,
-        None,
-        "auth.code_login",
-        "user" if user_id else None,
-        user_id,
-        allowed,
-        reason,
-        {},
-    )
-    audit_log.append(session, tenant_id, draft)

@@ -39,26 +39,25 @@ def login(body: LoginIn, request: Request, response: Response) -> LoginOut:
     app = homeroom_of(request)
     address = request.client.host if request.client else "unknown"
     started = logins.login(app, body.tenant, body.username, body.password, address=address)
-    secure = app.settings.secure_cookies
+    return signed_in(response, app, started)
+
+
+def signed_in(response: Response, app: Homeroom, started: logins.NewSession) -> LoginOut:
+    """Set the session cookie (HttpOnly) and the CSRF cookie (readable by the page's script)."""
     max_age = int(app.settings.session_hours * 3600)
-    response.set_cookie(
-        SESSION_COOKIE,
-        started.secret,
-        max_age=max_age,
-        httponly=True,
-        samesite="lax",
-        secure=secure,
-        path="/",
-    )
-    response.set_cookie(
-        CSRF_COOKIE,
-        started.csrf_token,
-        max_age=max_age,
-        httponly=False,
-        samesite="lax",
-        secure=secure,
-        path="/",
-    )
+    for name, value, httponly in (
+        (SESSION_COOKIE, started.secret, True),
+        (CSRF_COOKIE, started.csrf_token, False),
+    ):
+        response.set_cookie(
+            name,
+            value,
+            max_age=max_age,
+            httponly=httponly,
+            samesite="lax",
+            secure=app.settings.secure_cookies,
+            path="/",
+        )
     return LoginOut(user_id=started.user_id, csrf_token=started.csrf_token, expires_at=started.expires_at)
 
 

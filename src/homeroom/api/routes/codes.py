@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Request, Response
 from pydantic import Field
 
-from homeroom.api.deps import CSRF_COOKIE, SESSION_COOKIE, homeroom_of
-from homeroom.api.routes.auth import LoginOut
+from homeroom.api.deps import homeroom_of
+from homeroom.api.routes.auth import LoginOut, signed_in
 from homeroom.api.routes.common import ERRORS, Input, checks
 from homeroom.services import signin_codes
 
@@ -27,18 +27,4 @@ def code_login(body: CodeLoginIn, request: Request, response: Response) -> Login
     app = homeroom_of(request)
     address = request.client.host if request.client else "unknown"
     started = signin_codes.code_login(app, body.tenant, body.username, body.code, address=address)
-    max_age = int(app.settings.session_hours * 3600)
-    for name, value, httponly in (
-        (SESSION_COOKIE, started.secret, True),
-        (CSRF_COOKIE, started.csrf_token, False),
-    ):
-        response.set_cookie(
-            name,
-            value,
-            max_age=max_age,
-            httponly=httponly,
-            samesite="lax",
-            secure=app.settings.secure_cookies,
-            path="/",
-        )
-    return LoginOut(user_id=started.user_id, csrf_token=started.csrf_token, expires_at=started.expires_at)
+    return signed_in(response, app, started)
