@@ -32,7 +32,7 @@ from homeroom.rostering.kinds import (
 from homeroom.rostering.manifests import BULK, FILES_1_2, MANIFEST_VERSIONS, Mode
 from homeroom.rostering.packages import MANIFEST
 from homeroom.rostering.records import UserId
-from homeroom.rostering.values import is_formula
+from homeroom.rostering.values import is_formula, is_identifier
 
 _STATE: Final = ("sourcedId", "status", "dateLastModified")
 COLUMNS_1_2: Final[Mapping[Kind[Any], tuple[str, ...]]] = {
@@ -94,9 +94,12 @@ def write_package(
 
 
 def _rows(kind: Kind[Any], records: Iterable[Any]) -> Iterable[list[str]]:
-    attributes = [_CAMEL.sub("_", column).lower() for column in COLUMNS_1_2[kind]]
+    columns = [(_CAMEL.sub("_", column).lower(), is_identifier(column)) for column in COLUMNS_1_2[kind]]
     for record in records:
-        yield [cell(getattr(record, attribute, None)) for attribute in attributes]
+        yield [
+            _text(getattr(record, attribute, None)) if verbatim else cell(getattr(record, attribute, None))
+            for attribute, verbatim in columns
+        ]
 
 
 def cell(value: object) -> str:

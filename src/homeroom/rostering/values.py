@@ -29,6 +29,11 @@ _TRUE: Final = "true"
 _FALSE: Final = "false"
 
 
+def is_identifier(column: str) -> bool:
+    """sourcedId columns and references to them: opaque keys, read and written verbatim (never escaped)."""
+    return column == "sourcedId" or column.endswith(("SourcedId", "SourcedIds"))
+
+
 def is_formula(value: str) -> bool:
     """Whether a spreadsheet would run the cell as a formula: it starts with = + - @ tab or CR.
 
@@ -53,7 +58,8 @@ class Cells:
     def screen(self, columns: Collection[str]) -> None:
         """Report every cell of `columns` and of `metadata.*` that a spreadsheet would run as a formula."""
         for column, value in self._cells.items():
-            if is_formula(value) and (column in columns or column in self._metadata):
+            screened = column in columns or column in self._metadata
+            if screened and not is_identifier(column) and is_formula(value):
                 self.report(
                     column, value, "formula_injection", "text that does not start with = + - @ tab CR"
                 )
