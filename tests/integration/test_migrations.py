@@ -13,7 +13,7 @@ from homeroom.store.database import engine_for
 from homeroom.store.tables import Base
 
 pytestmark = pytest.mark.db
-HEAD = "0004"
+HEAD = "0005"
 
 
 def test_migrations_build_every_table(engine: Engine) -> None:
@@ -36,6 +36,15 @@ def test_every_table_carries_the_tenant() -> None:
         assert column in table.columns, name
         if name != "tenants":
             assert table.primary_key.columns.values()[0].name == "tenant_id", name
+
+
+def test_connections_get_their_settings(engine: Engine) -> None:
+    """PostgreSQL plans every statement for its parameters; SQLite enforces foreign keys."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            assert connection.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_custom_plan"
+        else:
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:

@@ -4,6 +4,10 @@
 accident. `anchored(target, tenant_id, at)` is "some anchor of the target row satisfies `at`", written as
 one EXISTS per anchor source (home orgs, role assignments, schools of live enrolled or taught classes),
 each served by a (tenant_id, user_id, ...) primary key and a closure-table probe.
+
+`candidates(...)` reads the same facts from the other side: the ids of users a scope can admit, from the
+(tenant_id, org_id | class_id, user_id) indexes. Where a scope's population is bounded (a school, a
+teacher's classes, one org), a list can start from these few ids instead of walking every user.
 """
 
 from __future__ import annotations
@@ -11,15 +15,34 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, exists, false, func, literal, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Exists,
+    Select,
+    and_,
+    exists,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
-from homeroom.policy.world import PURGED, STUDENT
+from homeroom.policy.world import PURGED, STUDENT, Org
 from homeroom.store import tables as t
 
 OrgTest = Callable[[Any], ColumnElement[bool]]
+SCHOOL = "school"
+# Users other than the target, inside EXISTS; module-level, so their columns are adapted once.
+_STUDENT = aliased(t.User, name="student")
+_LIVE_USER = aliased(t.User, name="live_user")
 
 
 @dataclass(frozen=True)
@@ -50,6 +73,7 @@ class Target:
         return and_(self.entity.tenant_id == tenant_id, self.entity.type == self.type)
 
 
+@cache  # one alias per type, reused: an alias adapts each column once, on first use, at some cost
 def target_for(type_: str) -> Target:
     if type_ == "org":
         org = aliased(t.Org, name="target")
@@ -71,7 +95,26 @@ def target_for(type_: str) -> Target:
 
 
 def under(tenant_id: int, root: str) -> OrgTest:
-    """The org column lies in subtree(root): a closure-table probe on (tenant_id, ancestor_id, ...)."""
+    """The org column lies in subtree(root): one probe of the closure's (tenant, descendant, ancestor) key.
+
+    A probe per row, not `column IN (subtree)`: next to a user's links, an IN list of a district's orgs
+    makes SQLite probe the (tenant, org_id, user_id) index once per org for every user it tests.
+    """
+
+    def test(column: Any) -> ColumnElement[bool]:
+        c = t.OrgClosure  # never in the FROM of an enclosing select, so it cannot correlate by accident
+        return probe(c.tenant_id == tenant_id, c.descendant_id == column, c.ancestor_id == root)
+
+    return test
+
+
+def probe(*criteria: ColumnElement[bool]) -> Exists:
+    """EXISTS (SELECT 1 ...): unlike SELECT *, it lets SQLite answer from a covering index."""
+    return exists(literal_column("1")).where(*criteria)
+
+
+def subtree_orgs(tenant_id: int, root: str) -> OrgTest:
+    """The org column is one of subtree(root), read from the closure's (tenant, ancestor, ...) index."""
     c = t.OrgClosure
     below = select(c.descendant_id).where(c.tenant_id == tenant_id, c.ancestor_id == root)
     return lambda column: column.in_(below)
@@ -102,22 +145,27 @@ def anchored(target: Target, tenant_id: int, test: OrgTest) -> ColumnElement[boo
 def user_anchored(user_id: Any, tenant_id: int, test: OrgTest) -> ColumnElement[bool]:
     """anchors(user) = home orgs + assignment orgs + schools of live classes enrolled in or taught."""
     parts: list[ColumnElement[bool]] = [
-        exists().where(link.tenant_id == tenant_id, link.user_id == user_id, test(link.org_id))
+        probe(link.tenant_id == tenant_id, link.user_id == user_id, test(link.org_id))
         for link in (t.UserOrg, t.RoleAssignment)
     ]
     for link in (t.Enrollment, t.Teaching):
         c = t.SchoolClass
         parts.append(
-            exists()
-            .where(link.tenant_id == tenant_id, link.user_id == user_id)
-            .where(c.tenant_id == tenant_id, c.id == link.class_id, c.deleted != PURGED, test(c.school_id))
+            probe(
+                link.tenant_id == tenant_id,
+                link.user_id == user_id,
+                c.tenant_id == tenant_id,
+                c.id == link.class_id,
+                c.deleted != PURGED,
+                test(c.school_id),
+            )
         )
     return or_(*parts)
 
 
 def _live_user_anchored(user_id: Any, tenant_id: int, test: OrgTest) -> ColumnElement[bool]:
-    u = aliased(t.User)
-    live = exists().where(u.tenant_id == tenant_id, u.id == user_id, u.deleted != PURGED)
+    u = _LIVE_USER
+    live = probe(u.tenant_id == tenant_id, u.id == user_id, u.deleted != PURGED)
     return and_(live, user_anchored(user_id, tenant_id, test))
 
 
@@ -125,8 +173,8 @@ def taught_students(user_id: Any, tenant_id: int, classes: Collection[str]) -> C
     """`user_id` is a live student enrolled in one of `classes` (the actor's live classes under the root)."""
     if not classes:
         return false()
-    u, e = aliased(t.User), t.Enrollment
-    return exists().where(
+    u, e = _STUDENT, t.Enrollment
+    return probe(
         u.tenant_id == tenant_id,
         u.id == user_id,
         u.kind == STUDENT,
@@ -138,13 +186,19 @@ def taught_students(user_id: Any, tenant_id: int, classes: Collection[str]) -> C
 
 
 def scope_covers(
-    target: Target, tenant_id: int, scope: str, *, actor: str, root: str, classes: Collection[str]
+    target: Target, tenant_id: int, scope: str, *, actor: str, root: Org, classes: Collection[str]
 ) -> ColumnElement[bool]:
-    """One atomic scope of model.md 6 for the assignment rooted at `root`, as a condition on target rows."""
+    """One atomic scope of model.md 6 for the assignment rooted at `root`, as a condition on target rows.
+
+    Users of a bounded population (`org`, `subtree` of a school) are `target.id IN (candidates)`: the
+    same anchors read from the link tables' org and class indexes, so the database can start from them.
+    """
+    if target.type == "user" and (scope == "org" or (scope == "subtree" and root.kind == SCHOOL)):
+        return target.id.in_(union_all(*anchored_users(tenant_id, _place(tenant_id, scope, root.id))))
     if scope == "subtree":
-        return anchored(target, tenant_id, under(tenant_id, root))
+        return anchored(target, tenant_id, under(tenant_id, root.id))
     if scope == "org":
-        return anchored(target, tenant_id, equals(root))
+        return anchored(target, tenant_id, equals(root.id))
     if scope == "assigned":
         return _assigned(target, tenant_id, classes)
     if scope == "self":
@@ -153,7 +207,51 @@ def scope_covers(
         return target.entity.recipient_id == actor if target.type == "notification" else false()
     if target.created_by is None:
         return false()
-    return and_(target.created_by == actor, anchored(target, tenant_id, under(tenant_id, root)))
+    return and_(target.created_by == actor, anchored(target, tenant_id, under(tenant_id, root.id)))
+
+
+def candidates(
+    target: Target, tenant_id: int, scope: str, *, actor: str, root: Org, classes: Collection[str]
+) -> list[Select[Any]] | None:
+    """Selects whose union holds every user target `scope_covers` admits (and maybe more), read from the
+    anchor indexes; None when the scope is not bounded (`subtree` below a root that is not a school) or
+    the target is not a user."""
+    if target.type != "user":
+        return None
+    if scope == "self":
+        return [select(literal(actor))]
+    if scope == "assigned":
+        return [_enrolled(tenant_id, classes)]
+    if scope == "created":
+        u = t.User
+        return [select(u.id).where(u.tenant_id == tenant_id, u.created_by == actor)]
+    if scope == "org" or (scope == "subtree" and root.kind == SCHOOL):
+        return anchored_users(tenant_id, _place(tenant_id, scope, root.id))
+    return None
+
+
+def _place(tenant_id: int, scope: str, root: str) -> OrgTest:
+    """Where an anchor must lie, as a test driven by an index: at the root, or in its subtree."""
+    return subtree_orgs(tenant_id, root) if scope == "subtree" else equals(root)
+
+
+def _enrolled(tenant_id: int, classes: Collection[str]) -> Select[Any]:
+    e = t.Enrollment
+    return select(e.user_id).where(e.tenant_id == tenant_id, e.class_id.in_(classes) if classes else false())
+
+
+def anchored_users(tenant_id: int, test: OrgTest) -> list[Select[Any]]:
+    """Selects of the ids of users with an anchor passing `test` (repeats included), one per anchor
+    source, each driven by the (tenant, org_id | class_id, user_id) index of its link table."""
+    c = t.SchoolClass
+    live = select(c.id).where(c.tenant_id == tenant_id, c.deleted != PURGED, test(c.school_id))
+    uo, ra, e, tt = t.UserOrg, t.RoleAssignment, t.Enrollment, t.Teaching
+    return [
+        select(uo.user_id).where(uo.tenant_id == tenant_id, test(uo.org_id)),
+        select(ra.user_id).where(ra.tenant_id == tenant_id, test(ra.org_id)),
+        select(e.user_id).where(e.tenant_id == tenant_id, e.class_id.in_(live)),
+        select(tt.user_id).where(tt.tenant_id == tenant_id, tt.class_id.in_(live)),
+    ]
 
 
 def _assigned(target: Target, tenant_id: int, classes: Collection[str]) -> ColumnElement[bool]:
@@ -161,8 +259,9 @@ def _assigned(target: Target, tenant_id: int, classes: Collection[str]) -> Colum
         return false()
     if target.type == "class":
         return target.id.in_(classes)
-    if target.type == "user":
-        return taught_students(target.id, tenant_id, classes)
+    if target.type == "user":  # the target row is the student; its enrollments drive the list
+        enrolled = target.id.in_(_enrolled(tenant_id, classes))
+        return and_(target.kind == STUDENT, target.deleted != PURGED, enrolled)
     if target.type == "assessment":
         return taught_students(target.entity.student_id, tenant_id, classes)
     return false()

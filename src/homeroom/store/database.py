@@ -2,7 +2,10 @@
 
 SQLite gets write-ahead logging, enforced foreign keys and a busy timeout on every connection, so the
 embedded store behaves like the production one where it matters: references hold, readers do not block
-the writer. PostgreSQL URLs use the psycopg 3 driver (`postgresql+psycopg://`).
+the writer. PostgreSQL URLs use the psycopg 3 driver (`postgresql+psycopg://`), with custom plans only:
+psycopg prepares a statement after five runs, and PostgreSQL then switches a prepared statement to a
+generic plan that ignores the parameter values; for the twin's list statements, whose best plan depends
+on them (a teacher's classes, a school), that more than doubled the time of a page (docs/store.md).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from sqlalchemy.engine import URL
 
 DEFAULT_FILE: Final = "homeroom.db"
 BUSY_TIMEOUT_MS: Final = 5000
+CUSTOM_PLANS: Final = "-c plan_cache_mode=force_custom_plan"
 
 
 def default_url(directory: Path) -> str:
@@ -32,10 +36,13 @@ def normalize_url(url: str) -> URL:
 
 
 def engine_for(url: str, **options: Any) -> Engine:
-    """An engine for `url`; SQLite connections get WAL, foreign keys and a busy timeout."""
+    """An engine for `url`; SQLite connections get WAL, foreign keys and a busy timeout, PostgreSQL
+    connections plan every statement for its parameters."""
     parsed = normalize_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, **options)
+        connect_args = dict(options.pop("connect_args", {}))
+        connect_args["options"] = f"{connect_args.get('options', '')} {CUSTOM_PLANS}".strip()
+        return create_engine(parsed, connect_args=connect_args, **options)
     engine = create_engine(parsed, **options)
     event.listen(engine, "connect", _sqlite_pragmas)
     return engine

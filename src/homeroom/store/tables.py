@@ -124,6 +124,7 @@ class User(Base):
         UniqueConstraint("tenant_id", "source_id"),
         UniqueConstraint("tenant_id", "username"),
         Index(None, "tenant_id", "created_by"),
+        Index(None, "tenant_id", "kind", "deleted", "id"),  # keyset pages of one kind of user (0005)
         CheckConstraint("kind IN ('staff', 'student')", name="kind"),
         CheckConstraint("status IN ('invited', 'active', 'inactive')", name="status"),
         CheckConstraint(DELETED_VALUES, name="deleted"),

@@ -10,13 +10,24 @@ the statement is the whole answer, so lists are complete by construction.
 
 A single check asks whether the target is in the set (`allows`); lists page through the same statement
 in id order with a keyset (`page`).
+
+Lists of users over a bounded population (every granting scope is `assigned`, `org`, `self`, `created`
+or `subtree` of a school) are *driven*: the statement has, at its top level, a condition the database
+can start from: the scope's own (`target.id IN (candidates)`, ids read from the anchor indexes, see
+anchors.candidates; `id = :actor`; `created_by = :actor`) or, with several (assignment, scope) pairs,
+the union of all their candidates next to the OR, which implies it, so the set is unchanged. The
+database starts from a few hundred ids instead of walking a million users in id order, and driven pages
+sort by `id || ''`, which no index provides, so that PostgreSQL cannot choose the walk anyway (it takes
+the candidates' repeats for distinct users and underestimates the walk). Lists over a district or the
+customer keep the walk: the first page needs a few thousand rows there (docs/store.md, "Lists at scale").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, or_, select
+from sqlalchemy import ColumnElement, Select, false, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from homeroom.policy.catalog import Permission
@@ -32,9 +43,10 @@ from homeroom.policy.world import (
     SOFT_DELETED,
     Assignment,
     Check,
+    Org,
     User,
 )
-from homeroom.store.anchors import Target, scope_covers, target_for
+from homeroom.store.anchors import Target, candidates, scope_covers, target_for
 from homeroom.store.constraints import Condition, Context, Request, all_of, any_of, constraints
 from homeroom.store.facts import load_world
 
@@ -50,11 +62,18 @@ class Page:
 
 def accessible(session: Session, tenant_id: int, profile: Profile, request: Request) -> Select[str]:
     """SELECT target.id for every target of `request.target_type` that decide() would allow."""
+    return _accessible(session, tenant_id, profile, request)[0]
+
+
+def _accessible(
+    session: Session, tenant_id: int, profile: Profile, request: Request
+) -> tuple[Select[str], bool]:
+    """The statement, and whether it has a driving condition (its pages should not walk the id index)."""
     target = target_for(request.target_type)
     statement = select(target.id).where(target.rows(tenant_id))
     permission = profile.permissions.get(request.permission)
     if permission is None:
-        return statement.where(false())
+        return statement.where(false()), False
     refs = [r for r in (request.to, request.from_, request.at) if r is not None]
     roles = [request.role] if request.role is not None else []
     world = load_world(
@@ -63,20 +82,23 @@ def accessible(session: Session, tenant_id: int, profile: Profile, request: Requ
     facts = Facts(world, profile)
     actor = world.users.get(request.actor)
     if actor is None or not _arguments_pass(request, permission, actor, facts):
-        return statement.where(false())
+        return statement.where(false()), False
     kinds = _target_kinds(permission, request.target_type)
     if kinds is False:
-        return statement.where(false())
+        return statement.where(false()), False
     ctx = Context(request, permission, actor, facts, target, tenant_id)
     granted = any_of([_assignment(ctx, a) for a in actor.roles])
     if granted is False:
-        return statement.where(false())
+        return statement.where(false()), False
     where = [_lifecycle(target, permission.verb)]
-    if granted is not True:
-        where.append(granted)
     if kinds is not True:
         where.append(target.kind.in_(sorted(kinds)))
-    return statement.where(*where)
+    found = _candidates(ctx) if granted is not True else None
+    if found is not None and len(found) > 1:  # a union of conditions: give the database one to start from
+        where.append(target.id.in_(union_all(*(select_ for group in found for select_ in group))))
+    if granted is not True:
+        where.append(granted)
+    return statement.where(*where), found is not None
 
 
 def allows(session: Session, tenant_id: int, profile: Profile, check: Check) -> bool:
@@ -99,14 +121,29 @@ def page(
     limit: int = DEFAULT_PAGE,
 ) -> Page:
     """One page of the accessible set in id order, after the id `after` (keyset pagination)."""
-    statement = accessible(session, tenant_id, profile, request)
-    column = statement.selected_columns[0]
-    if after is not None:
-        statement = statement.where(column > after)
-    ids = tuple(session.scalars(statement.order_by(column).limit(limit + 1)))
+    statement = page_statement(session, tenant_id, profile, request, after=after, limit=limit)
+    ids = tuple(session.scalars(statement))
     if len(ids) > limit:
         return Page(ids[:limit], ids[limit - 1])
     return Page(ids, None)
+
+
+def page_statement(
+    session: Session,
+    tenant_id: int,
+    profile: Profile,
+    request: Request,
+    *,
+    after: str | None = None,
+    limit: int = DEFAULT_PAGE,
+) -> Select[str]:
+    """The statement `page` runs: up to `limit` + 1 ids after `after`, in id order."""
+    statement, driven = _accessible(session, tenant_id, profile, request)
+    column = statement.selected_columns[0]
+    if after is not None:
+        statement = statement.where(column > after)
+    order = column.concat("") if driven else column  # see the module's docstring
+    return statement.order_by(order).limit(limit + 1)
 
 
 def _arguments_pass(request: Request, permission: Permission, actor: User, facts: Facts) -> bool:
@@ -166,9 +203,39 @@ def _assignment(ctx: Context, assignment: Assignment) -> Condition:
     return all_of([covered, *constraints(ctx, assignment)])
 
 
+def _candidates(ctx: Context) -> list[list[Select[Any]]] | None:
+    """For every granting (assignment, scope), the selects of anchors.candidates; None when one of them
+    is unbounded or the permission does not look at the target."""
+    found = []
+    actor = ctx.actor
+    for assignment in actor.roles:
+        cell = ctx.facts.role_cell(assignment.role, ctx.permission.id)
+        if not cell or not _placed(ctx.facts, assignment):
+            continue
+        if "target" not in ctx.permission.scope_checked:
+            return None
+        root, classes = _root(ctx, assignment.org), _classes(ctx, assignment.org)
+        for scope in sorted(cell):
+            selects = candidates(ctx.target, ctx.tenant_id, scope, actor=actor.id, root=root, classes=classes)
+            if selects is None:
+                return None
+            found.append(selects)
+    return found or None
+
+
+def _root(ctx: Context, org_id: str) -> Org:
+    """The assignment's org from the facts (an org they lack has no known kind: nothing is bounded)."""
+    return ctx.facts.world.orgs.get(org_id) or Org(org_id, kind="")
+
+
+def _classes(ctx: Context, root: str) -> list[str]:
+    """The actor's live classes under `root` (the `assigned` scope)."""
+    return sorted(c for c in ctx.actor.teaches if ctx.facts.teaches_in(ctx.actor, c, root))
+
+
 def _target_covered(ctx: Context, cell: frozenset[str], assignment: Assignment) -> Condition:
-    facts, actor, root = ctx.facts, ctx.actor, assignment.org
-    classes = sorted(c for c in actor.teaches if facts.teaches_in(actor, c, root))
+    actor, root = ctx.actor, _root(ctx, assignment.org)
+    classes = _classes(ctx, root.id)
     parts = [
         scope_covers(ctx.target, ctx.tenant_id, scope, actor=actor.id, root=root, classes=classes)
         for scope in sorted(cell)
