@@ -1,9 +1,11 @@
-"""One command for the in-process check benchmark.
+"""One command for the benchmarks: checks (in process, with peers), lists (the SQL twin on SQLite and
+PostgreSQL) and the OneRoster package writer.
 
     python -m bench.run --quick   # size S only, under 3 minutes
-    python -m bench.run --full    # sizes S, M and L
+    python -m bench.run --full    # checks at S, M and L; lists and packages at M and L
 
-Prints the results and writes them into docs/benchmarks.md, between the markers of the mode that ran.
+Prints the results and writes them into docs/benchmarks.md, between the markers of the mode that ran
+(`--only PART` runs a part and prints it, leaving the document alone).
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ import importlib.metadata
 import os
 import platform
 import resource
+import shutil
+import sqlite3
+import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +26,8 @@ from pathlib import Path
 
 from bench.checks import CrossCheck, Peer, Timing, cross_check, homeroom_cold, homeroom_warm, time_peer
 from bench.generate import Tenant, generate
+from bench.lists import POSTGRES_SERVER, DatabaseRun, PersonaTiming, Reps, render_lists, run_database
+from bench.oneroster import write_package
 from bench.requests import make_requests
 from homeroom.policy import Check, Facts, decide, profile
 
@@ -37,21 +44,37 @@ class Plan:
     casbin_calls: int = 10_000
     cross_sample: int = 2_000
     peers_on_slice: bool = False  # peers load only the accounts the requests name (all orgs and classes)
+    checks: bool = True
+    lists: Reps | None = None  # the list benchmark's repetitions; None: no list benchmark at this size
+    package: bool = False  # write the OneRoster package (into a temporary folder) and time it
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    rows: int
+    files: int
+    megabytes: float
+    seconds: float
 
 
 @dataclass(slots=True)
 class SizeResult:
     tenant: Tenant
-    allow_share: float
+    allow_share: float = 0.0
     timings: list[Timing] = field(default_factory=list)
     cross: list[CrossCheck] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    lists: list[DatabaseRun] = field(default_factory=list)
+    package: Package | None = None
 
 
+QUICK_LISTS = Reps(first=30, walks=3)
+FULL_LISTS = Reps(first=50, walks=3)
 PLANS = {
-    "quick": [Plan("S")],
-    "full": [Plan("S"), Plan("M"), Plan("L")],
+    "quick": [Plan("S", lists=QUICK_LISTS, package=True)],
+    "full": [Plan("S"), Plan("M", lists=FULL_LISTS, package=True), Plan("L", lists=FULL_LISTS, package=True)],
 }
+PARTS = ("checks", "lists", "oneroster")
 
 
 def _peers(facts: Facts, checks: list[Check], *, on_slice: bool) -> tuple[list[Peer], list[str]]:
@@ -74,15 +97,42 @@ def _peers(facts: Facts, checks: list[Check], *, on_slice: bool) -> tuple[list[P
     return peers, notes
 
 
-def run_size(plan: Plan) -> SizeResult:
+def run_size(plan: Plan, parts: tuple[str, ...], postgres: str) -> SizeResult:
     tenant = generate(plan.size)
     gc.collect()
     gc.freeze()  # the world is long-lived: keep the collector from walking it during timing
     print(f"[{plan.size}] generated {len(tenant.world.users):,} users in {tenant.seconds:.2f} s", flush=True)
+    result = SizeResult(tenant)
+    if plan.checks and "checks" in parts:
+        _run_checks(plan, result)
+    if plan.lists is not None and "lists" in parts:
+        for database in ("sqlite", "postgresql"):
+            result.lists.append(run_database(tenant, database, plan.lists, postgres_server=postgres))
+            print(f"[{plan.size}] lists timed on {database}", flush=True)
+    if plan.package and "oneroster" in parts:
+        result.package = _package(tenant)
+        print(f"[{plan.size}] OneRoster package written", flush=True)
+    gc.unfreeze()
+    return result
+
+
+def _package(tenant: Tenant) -> Package:
+    folder = Path(tempfile.mkdtemp(prefix="homeroom-oneroster-"))
+    try:
+        started = time.perf_counter()
+        rows = write_package(tenant, folder)
+        seconds = time.perf_counter() - started
+        size = sum(path.stat().st_size for path in folder.iterdir())
+    finally:
+        shutil.rmtree(folder)
+    return Package(sum(rows.values()), len(rows), size / 1e6, seconds)
+
+
+def _run_checks(plan: Plan, result: SizeResult) -> None:
+    tenant = result.tenant
     facts = Facts(tenant.world, profile("math"))
     checks = make_requests(tenant, plan.requests)
-    allowed = sum(decide(c, facts).allowed for c in checks) / len(checks)
-    result = SizeResult(tenant, allowed)
+    result.allow_share = sum(decide(c, facts).allowed for c in checks) / len(checks)
     result.timings.append(homeroom_warm(facts, checks, plan.warm_calls))
     result.timings.append(homeroom_cold(tenant.world, facts.profile, checks, plan.cold_calls))
     print(f"[{plan.size}] homeroom timed", flush=True)
@@ -95,8 +145,6 @@ def run_size(plan: Plan) -> SizeResult:
         result.timings.append(time_peer(peer, checks, calls, note))
         print(f"[{plan.size}] {peer.name} timed", flush=True)
     del peers
-    gc.unfreeze()
-    return result
 
 
 def machine() -> dict[str, str]:
@@ -114,7 +162,9 @@ def machine() -> dict[str, str]:
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpu": f"{cpu}, nproc {os.cpu_count()}",
         "memory": mem,
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "python": (
+            f"{platform.python_implementation()} {platform.python_version()}; SQLite {sqlite3.sqlite_version}"
+        ),
         "peers": ", ".join(versions),
     }
 
@@ -138,7 +188,20 @@ def render(mode: str, results: list[SizeResult], info: dict[str, str], seconds: 
         f"{info['peers']}; wall time {seconds:.0f} s; peak RSS {_rss_mb():,.0f} MB.",
         "",
     ]
-    lines += [
+    checked = [result for result in results if result.timings]
+    if checked:
+        lines += ["**Checks**", "", *_render_checks(checked), ""]
+    runs = [run for result in results for run in result.lists]
+    if runs:
+        lines += ["**Lists** (`student.edit` on users, pages of 50)", "", *render_lists(runs), ""]
+    packages = [result for result in results if result.package is not None]
+    if packages:
+        lines += ["**OneRoster 1.2 package** (`bench/oneroster.py`)", "", *_render_packages(packages), ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _render_checks(results: list[SizeResult]) -> list[str]:
+    lines = [
         (
             "| size | world | engine | calls | checks/s (single) | p50 µs | p99 µs | checks/s (batch) "
             "| homeroom warm ÷ engine (single) |"
@@ -168,7 +231,20 @@ def render(mode: str, results: list[SizeResult], info: dict[str, str], seconds: 
                 f"  * cross-check {agreement.engine}: {found} disagreements in {agreement.sample:,} checks"
                 + "".join(f"\n    * `{d}`" for d in agreement.disagreements[:5])
             )
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def _render_packages(results: list[SizeResult]) -> list[str]:
+    lines = ["| size | files | rows | MB | seconds | rows/s |", "|---|---:|---:|---:|---:|---:|"]
+    for result in results:
+        package = result.package
+        if package is None:
+            continue
+        lines.append(
+            f"| {result.tenant.size.name} | {package.files} | {package.rows:,} | {package.megabytes:,.1f} | "
+            f"{package.seconds:.1f} | {package.rows / package.seconds:,.0f} |"
+        )
+    return lines
 
 
 def _describe(result: SizeResult) -> str:
@@ -200,18 +276,35 @@ def main(argv: list[str] | None = None) -> None:
     )
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--quick", action="store_true", help="size S only (under 3 minutes)")
-    group.add_argument("--full", action="store_true", help="sizes S, M and L")
+    group.add_argument(
+        "--full", action="store_true", help="checks at S, M and L; lists and packages at M and L"
+    )
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument(
+        "--only", action="append", choices=PARTS, help="run only this part (repeatable); implies --no-write"
+    )
+    parser.add_argument("--postgres", default=POSTGRES_SERVER, help="PostgreSQL server for the lists")
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
+    parts = tuple(args.only or PARTS)
+    write = not args.no_write and not args.only
     started = time.perf_counter()
     results = []
     for plan in PLANS[mode]:
-        results.append(run_size(plan))
+        results.append(run_size(plan, parts, args.postgres))
         text = render(mode, results, machine(), time.perf_counter() - started)
         print(text, flush=True)
-        if not args.no_write:
+        for run in results[-1].lists:
+            print(*(line for timing in run.timings for line in _plan_lines(run, timing)), sep="\n")
+        if write:
             write_doc(mode, text)  # after every size, so a run that dies at L keeps S and M
+
+
+def _plan_lines(run: DatabaseRun, timing: PersonaTiming) -> list[str]:
+    if not timing.plan:
+        return []
+    title = f"{run.size} {run.database} {timing.persona.name}: first page p99 {timing.first(0.99):.1f} ms"
+    return [f"{title} > target {timing.persona.target_ms:.0f} ms; plan:", *timing.plan, ""]
 
 
 if __name__ == "__main__":
