@@ -6,28 +6,14 @@ unreachable the PostgreSQL half is skipped locally, and fails when the CI enviro
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine
-from sqlalchemy.exc import OperationalError
+from tests.databases import postgres_database
 
-from homeroom.store.database import create_database, drop_database, engine_for
+from homeroom.store.database import drop_database, engine_for
 from homeroom.store.migrations import upgrade
-
-POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-
-
-def _postgres_database() -> str:
-    server = os.environ.get("HOMEROOM_TEST_POSTGRES", POSTGRES_SERVER)
-    try:
-        return create_database(server, prefix="homeroom_test")
-    except OperationalError as error:
-        message = f"PostgreSQL is unreachable at {server}: {error.orig}"
-        if os.environ.get("CI"):
-            pytest.fail(f"{message} (CI is set: the PostgreSQL suite must run)")
-        pytest.skip(message)
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -36,7 +22,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'homeroom.db'}"
     else:
-        url = _postgres_database()
+        url = postgres_database()
     engine = engine_for(url)
     try:
         upgrade(engine)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,17 +9,16 @@ import pytest
 from bench.generate import generate
 from bench.load import load_world
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
+from tests.databases import postgres_database
 
 from homeroom.policy import profile
 from homeroom.store import tables as t
-from homeroom.store.database import create_database, drop_database, engine_for
+from homeroom.store.database import drop_database, engine_for
 from homeroom.store.migrations import upgrade
 from homeroom.store.worlds import write_world
 
 pytestmark = pytest.mark.db
-POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -28,13 +26,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     """A freshly migrated database of each backend."""
     url = f"sqlite:///{tmp_path / 'load.db'}"
     if request.param == "postgresql":
-        server = os.environ.get("HOMEROOM_TEST_POSTGRES", POSTGRES_SERVER)
-        try:
-            url = create_database(server, prefix="homeroom_test")
-        except OperationalError as error:
-            if os.environ.get("CI"):
-                pytest.fail(f"PostgreSQL is unreachable at {server}: {error.orig}")
-            pytest.skip(f"PostgreSQL is unreachable at {server}: {error.orig}")
+        url = postgres_database()
     engine = engine_for(url)
     upgrade(engine)
     yield engine
