@@ -631,3 +631,44 @@ class DisclosedStudent(Base):
     tenant_id: Mapped[int] = _tenant()
     disclosure_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     student_id: Mapped[str] = mapped_column(ID, primary_key=True)
+
+
+# -- rostering (migration 0006): a tenant's import settings and its import and export jobs --
+
+
+class RosterSettings(Base):
+    """How a tenant's OneRoster imports map roles and org types and treat absent records (JSON text)."""
+
+    __tablename__ = "roster_settings"
+    tenant_id: Mapped[int] = _tenant()
+    config: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = _version()
+
+
+class RosterJob(Base):
+    """One import or export run through the API: its state, the stored package and the report (JSON)."""
+
+    __tablename__ = "roster_jobs"
+    __table_args__ = (
+        _ref("users", "created_by"),
+        Index(None, "tenant_id", "created_at"),
+        CheckConstraint("kind IN ('import', 'export')", name="kind"),
+        CheckConstraint(
+            "status IN ('queued', 'running', 'planned', 'held', 'rejected', 'applied', 'failed', 'done')",
+            name="status",
+        ),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(10))
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    target_type: Mapped[str] = mapped_column(String(8))
+    target_id: Mapped[str] = mapped_column(ID)
+    created_by: Mapped[str | None] = mapped_column(ID)
+    created_at: Mapped[datetime] = _when()
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    file_name: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    path: Mapped[str | None] = mapped_column(Text)
+    report: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = _version()
