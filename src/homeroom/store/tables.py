@@ -290,17 +290,27 @@ class Assessment(Base):
 
 
 class Thing(Base):
-    """Assessment-platform objects (question, test, media, ... notification): one org or one recipient."""
+    """Assessment-platform objects (question, test, media, ... notification): one org or one recipient.
+
+    The content columns (migration 0007): `name`, `status` (a question's review state, a product's
+    `active`/`disabled`, a sale's `open`/`approved`, a notification's `unread`/`read`), `body` (the type's
+    other fields as a JSON object), a question's `workflow_id`, a partner's `account_id` (the account an
+    impersonation acts as) and a key's `secret_hash` (SHA-256 of the code, which is shown once).
+    """
 
     __tablename__ = "objects"
     __table_args__ = (
         _ref("orgs", "org_id"),
         _ref("users", "created_by"),
         _ref("users", "recipient_id"),
+        _ref("users", "account_id"),
+        _ref("users", "updated_by"),
+        _ref("objects", "workflow_id"),
         Index(None, "tenant_id", "org_id", "type"),
         Index(None, "tenant_id", "type", "id"),
         Index(None, "tenant_id", "created_by"),
         Index(None, "tenant_id", "recipient_id"),
+        UniqueConstraint("secret_hash"),
         CheckConstraint(DELETED_VALUES, name="deleted"),
     )
     tenant_id: Mapped[int] = _tenant()
@@ -313,6 +323,15 @@ class Thing(Base):
     recipient_id: Mapped[str | None] = mapped_column(ID)
     source_id: Mapped[str | None] = mapped_column(String(255))
     version: Mapped[int] = _version()
+    name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    status: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    body: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    workflow_id: Mapped[str | None] = mapped_column(ID)
+    account_id: Mapped[str | None] = mapped_column(ID)
+    secret_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str | None] = mapped_column(ID)
 
 
 def _when() -> Mapped[datetime]:
@@ -331,6 +350,7 @@ class LoginSession(Base):
     created_at: Mapped[datetime] = _when()
     expires_at: Mapped[datetime] = _when()
     impersonator_id: Mapped[str | None] = mapped_column(ID)
+    partner_id: Mapped[str | None] = mapped_column(ID)  # the partner an impersonation acts for (0007)
 
 
 class ApiToken(Base):
@@ -672,3 +692,25 @@ class RosterJob(Base):
     path: Mapped[str | None] = mapped_column(Text)
     report: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = _version()
+
+
+# -- assessment platform (migration 0007): content columns on objects, impersonated partners, test launches --
+
+
+class Launch(Base):
+    """One launch (a sitting) of a published test by an account."""
+
+    __tablename__ = "test_launches"
+    __table_args__ = (
+        _ref("objects", "test_id"),
+        _ref("users", "user_id"),
+        Index(None, "tenant_id", "test_id", "id"),
+        Index(None, "tenant_id", "user_id"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # time first: id order is time order
+    test_id: Mapped[str] = mapped_column(ID)
+    user_id: Mapped[str] = mapped_column(ID)
+    impersonator_id: Mapped[str | None] = mapped_column(ID)
+    at: Mapped[datetime] = _when()
+    request_id: Mapped[str] = mapped_column(String(64))
