@@ -1,0 +1,460 @@
+"""The use case of a roster import: authorize, stage, plan, and (unless held or a dry run) apply and audit.
+
+The adapter (`homeroom.sync`) reads the package and feeds this module plain rows in dependency order:
+orgs, classes, users, memberships (a user's role at an org), links (enrollments). Orgs and classes are
+planned in memory (services/roster_orgs.py); users and links stream into staging tables and are diffed
+in SQL (store/roster_diff.py). Everything happens in the caller's one transaction: a dry run, a held plan
+or any problem rolls it back, so nothing is written unless all of it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Final
+
+from homeroom.errors import Forbidden
+from homeroom.policy.world import Check, Ref
+from homeroom.services import audit
+from homeroom.services.access import Access
+from homeroom.services.authorization import authorize, evaluate
+from homeroom.services.roster_config import STUDENT_ROLE, RosterConfig, config_from_json
+from homeroom.services.roster_orgs import (
+    ClassPlan,
+    Issue,
+    OrgPlan,
+    PackageClass,
+    PackageOrg,
+    candidate_id,
+    hashed_id,
+)
+from homeroom.store import roster_diff, roster_objects
+from homeroom.store import roster_stage as rs
+from homeroom.store import tables as t
+from homeroom.store.roster_settings import read_config
+from homeroom.store.tenants import advance_revision
+
+IMPORT_PERMISSION: Final = "roster.bulk_import"
+USERS_FILE: Final = "users.csv"
+ENROLLMENTS_FILE: Final = "enrollments.csv"
+TEACHING_ROLES: Final = frozenset({"teacher", "proctor", "administrator", "aide"})
+MAX_ISSUES: Final = 1000
+
+
+@dataclass(frozen=True)
+class PackageUser:
+    key: str
+    kind: str | None  # None (OneRoster 1.2): decided by the user's roles
+    username: str | None
+    given_name: str
+    family_name: str
+    email: str | None
+    enabled: bool
+    removed: bool
+    line: int
+
+
+@dataclass(frozen=True)
+class Membership:
+    """A user's OneRoster role at an org (1.1: `role` at each of `orgSourcedIds`; 1.2: a roles.csv row)."""
+
+    user_key: str
+    org_key: str
+    role: str
+    primary: bool
+    removed: bool
+    line: int
+    file: str
+
+
+@dataclass(frozen=True)
+class PackageLink:
+    class_key: str
+    user_key: str
+    role: str
+    removed: bool
+    line: int
+
+
+@dataclass(frozen=True)
+class Modes:
+    """Which files are bulk (complete: absence removes) rather than delta."""
+
+    orgs: bool
+    classes: bool
+    users: bool
+    enrollments: bool
+
+
+@dataclass
+class Plan:
+    counts: dict[str, dict[str, int]]
+    issues: list[Issue]
+    held: list[str]
+    skipped: dict[str, int]
+
+    @property
+    def ok(self) -> bool:
+        return not self.issues
+
+    @property
+    def changes(self) -> int:
+        """Objects and links the plan creates, updates or removes: what `apply` writes."""
+        return sum(sum(by_change.values()) for by_change in self.counts.values())
+
+
+@dataclass
+class RosterSync:
+    access: Access
+    anchor: Ref
+    config: RosterConfig
+    modes: Modes
+    orgs: OrgPlan
+    classes: ClassPlan
+    issues: list[Issue] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)
+    _present_orgs: set[str] = field(default_factory=set)
+    _present_classes: set[str] = field(default_factory=set)
+
+    # -- orgs and classes -----------------------------------------------------------------------------
+
+    def add_orgs(self, orgs: list[PackageOrg]) -> None:
+        self.orgs.add(orgs)
+        self._present_orgs = {self.orgs.keys[o.key] for o in orgs if self.orgs.keys.get(o.key)}
+        if self.modes.orgs:
+            self.orgs.absent(self._present_orgs, self.config.include_hand_made, self.config.absent)
+        self.issues += self.orgs.issues
+
+    def add_classes(self, classes: list[PackageClass]) -> None:
+        self.classes.add(classes, self.orgs, self.config.tobedeleted)
+        self._present_classes = {self.classes.keys[c.key] for c in classes if c.key in self.classes.keys}
+        if self.modes.classes:
+            self.classes.absent(
+                self._present_classes, self.orgs, self.config.include_hand_made, self.config.absent
+            )
+        self.issues += self.classes.issues
+
+    # -- users ------------------------------------------------------------------------------------------
+
+    def add_users(self, users: Iterable[PackageUser]) -> None:
+        session, tenant = self.access.session, self.access.tenant_id
+        for chunk in rs.chunked(users, rs.CHUNK):
+            keys = [u.key for u in chunk]
+            by_source = rs.users_by_source(session, tenant, keys)
+            by_id = rs.users_by_id(session, tenant, [candidate_id(k) for k in keys if k not in by_source])
+            rows = []
+            for user in chunk:
+                user_id, is_new = _resolve(user.key, by_source, by_id)
+                rows.append(self._user_row(user, user_id, is_new=is_new))
+            rs.stage(session, rs.USERS, rows)
+
+    def _user_row(self, user: PackageUser, user_id: str, *, is_new: bool) -> dict[str, object]:
+        removal = self.config.tobedeleted if user.removed else None
+        return {
+            "id": user_id,
+            "key": user.key,
+            "kind": user.kind,
+            "status": "inactive" if removal == "deactivate" or not user.enabled else "active",
+            "deleted": "soft" if removal == "delete" else "none",
+            "username": user.username or None,
+            "given_name": user.given_name[:100],
+            "family_name": user.family_name[:100],
+            "email": user.email,
+            "is_new": is_new,
+            "line": user.line,
+        }
+
+    def add_memberships(self, rows: Iterable[Membership]) -> None:
+        """Stage home orgs and role assignments; decide the kind of users whose package did not say it."""
+        session = self.access.session
+        for chunk in rs.chunked(rows, rs.CHUNK):
+            users = self._users_of([m.user_key for m in chunk])
+            org_rows: dict[tuple[str, str], dict[str, object]] = {}
+            role_rows: dict[tuple[str, str, str], dict[str, object]] = {}
+            accounts: dict[tuple[str, str], dict[str, object]] = {}
+            for m in chunk:
+                self._membership(m, users, org_rows, role_rows, accounts)
+            rs.stage_new(session, rs.USER_ORGS, org_rows.values())
+            rs.stage_new(session, rs.ROLES, role_rows.values())
+            rs.stage_new(session, rs.ACCOUNTS, accounts.values())
+        for line, key in rs.mixed_accounts(session, MAX_ISSUES):
+            self._issue(
+                Issue(
+                    "roles.csv",
+                    line,
+                    "role",
+                    key,
+                    "role_account_kind",
+                    "student roles or staff roles, not both",
+                )
+            )
+        self.skipped.update(rs.settle_kinds(session))
+
+    def _membership(
+        self,
+        m: Membership,
+        users: dict[str, tuple[str, str | None]],
+        org_rows: dict[tuple[str, str], dict[str, object]],
+        role_rows: dict[tuple[str, str, str], dict[str, object]],
+        accounts: dict[tuple[str, str], dict[str, object]],
+    ) -> None:
+        by_kind = self.config.roles.get(m.role)
+        found = users.get(m.user_key)
+        org_id = self.orgs.resolve(m.org_key)
+        if by_kind is None or found is None or org_id is None:
+            self._skip(f"role {m.role}" if by_kind is None else "membership of an unknown user or org")
+            return
+        user_id, kind = found
+        account = "student" if m.role == STUDENT_ROLE else "staff"
+        if kind is not None and kind != account:
+            self._issue(
+                Issue(m.file, m.line, "role", m.role, "role_account_kind", f"a role for a {kind} account")
+            )
+            return
+        role = by_kind.get(self.orgs.kind_of(org_id))
+        if not m.removed:
+            org_rows[(user_id, org_id)] = {
+                "user_id": user_id,
+                "org_id": org_id,
+                "position": 0 if m.primary else 1,
+            }
+            accounts[(user_id, account)] = {"user_id": user_id, "account": account}
+        if role is not None:
+            role_rows[(user_id, role, org_id)] = {
+                "user_id": user_id, "role": role, "org_id": org_id,
+                "position": 0 if m.primary else 1, "remove": m.removed, "line": m.line,
+            }  # fmt: skip
+
+    def _users_of(self, keys: list[str]) -> dict[str, tuple[str, str | None]]:
+        """Users by package key: staged ones, else stored ones (a delta row may name a stored user)."""
+        session, tenant = self.access.session, self.access.tenant_id
+        found = rs.staged_users(session, keys)
+        missing = [k for k in keys if k not in found]
+        if missing:
+            for key, user_id in rs.users_by_source(session, tenant, missing).items():
+                found[key] = (user_id, None)
+            rest = [k for k in missing if k not in found]
+            for user_id, (source_id, _kind) in rs.users_by_id(session, tenant, rest).items():
+                if source_id is None:
+                    found[user_id] = (user_id, None)
+            stored_ids = [found[k][0] for k in missing if k in found]
+            kinds = {i: kind for i, (_s, kind) in rs.users_by_id(session, tenant, stored_ids).items()}
+            for key in missing:
+                if key in found:
+                    found[key] = (found[key][0], kinds.get(found[key][0]))
+        return found
+
+    # -- links ------------------------------------------------------------------------------------------
+
+    def add_links(self, links: Iterable[PackageLink]) -> None:
+        session = self.access.session
+        for chunk in rs.chunked(links, rs.CHUNK):
+            users = self._users_of([link.user_key for link in chunk])
+            rows: dict[tuple[str, str, str], dict[str, object]] = {}
+            for link in chunk:
+                row = self._link_row(link, users)
+                if row is not None:
+                    rows[(str(row["link"]), str(row["class_id"]), str(row["user_id"]))] = row
+            rs.stage_new(session, rs.LINKS, rows.values())
+
+    def _link_row(
+        self, link: PackageLink, users: dict[str, tuple[str, str | None]]
+    ) -> dict[str, object] | None:
+        class_id = self.classes.resolve(link.class_key)
+        found = users.get(link.user_key)
+        if class_id is None or found is None:
+            self._skip("enrollment of a user or class not imported")
+            return None
+        user_id, kind = found
+        kind_needed = "student" if link.role == STUDENT_ROLE else "staff"
+        if link.role != STUDENT_ROLE and link.role not in TEACHING_ROLES:
+            self._skip(f"enrollment role {link.role}")
+            return None
+        if kind is not None and kind != kind_needed:
+            expected = "a student account" if kind_needed == "student" else "a staff account"
+            self._issue(
+                Issue(ENROLLMENTS_FILE, link.line, "role", link.role, "enrollment_account_kind", expected)
+            )
+            return None
+        return {
+            "link": "enroll" if kind_needed == "student" else "teach",
+            "class_id": class_id, "user_id": user_id, "position": 0,
+            "remove": link.removed, "line": link.line, "file": ENROLLMENTS_FILE,
+        }  # fmt: skip
+
+    # -- plan and apply ------------------------------------------------------------------------------
+
+    def plan(self) -> Plan:
+        session = self.access.session
+        for clash in roster_diff.clashes(session, self.access.tenant_id, limit=MAX_ISSUES):
+            self._issue(Issue(USERS_FILE, clash.line, "username", clash.value, clash.code, clash.expected))
+        self._check_grants()
+        scope = self._scope()
+        users = roster_diff.count_users(session, scope, self.config.admin_roles)
+        links = roster_diff.count_links(session, scope)
+        org_new, org_changed = self.orgs.changes()
+        class_new, class_changed = self.classes.changes()
+        counts = {
+            "orgs": _count(len(org_new), len(org_changed), self.orgs.removed_count()),
+            "classes": _count(len(class_new), len(class_changed), self.classes.removed_count()),
+            "staff": _count(
+                users.created.get("staff", 0), users.updated.get("staff", 0), users.removed.get("staff", 0)
+            ),
+            "students": _count(
+                users.created.get("student", 0),
+                users.updated.get("student", 0),
+                users.removed.get("student", 0),
+            ),
+            "roles": _count(links.roles_added, 0, links.roles_removed),
+            "user_orgs": _count(links.orgs_added, 0, links.orgs_removed),
+            "teaching": _count(links.teaching_added, 0, links.teaching_removed),
+            "enrollments": _count(links.enrollments_added, 0, links.enrollments_removed),
+        }
+        live = {
+            "orgs": self.orgs.live_count(),
+            "classes": self.classes.live_count(self.orgs),
+            "staff": users.stored.get("staff", 0),
+            "students": users.stored.get("student", 0),
+        }
+        return Plan(
+            counts, list(self.issues), self._holds(counts, live, users.admins_removed), dict(self.skipped)
+        )
+
+    def _holds(self, counts: dict[str, dict[str, int]], live: dict[str, int], admins: int) -> list[str]:
+        share = self.config.max_removal_share
+        held = [
+            f"{counts[kind]['removed']} of {n} {kind} would be deactivated or deleted (more than {share:.0%})"
+            for kind, n in live.items()
+            if n and counts[kind]["removed"] / n > share
+        ]
+        if admins and self.config.hold_admin_removal:
+            held.append(f"{admins} administrator account(s) or role(s) would be removed")
+        return held
+
+    def apply(self) -> None:
+        """Write the plan: orgs (parents first), classes, users, then their links."""
+        session, tenant = self.access.session, self.access.tenant_id
+        org_new, org_changed = self.orgs.changes()
+        for org in org_new:
+            roster_objects.add_roster_org(session, tenant, org)
+        for before, after in org_changed:
+            roster_objects.change_org(session, tenant, before, after)
+        class_new, class_changed = self.classes.changes()
+        roster_objects.add_classes(session, tenant, class_new)
+        for stored_class, planned_class in class_changed:
+            roster_objects.change_class(session, tenant, stored_class, planned_class)
+        scope = self._scope()
+        roster_diff.apply_users(session, scope)
+        roster_diff.apply_links(session, scope)
+        advance_revision(session, tenant)
+
+    def _scope(self) -> roster_diff.Scope:
+        mapped = {role for by_kind in self.config.roles.values() for role in by_kind.values() if role}
+        return roster_diff.Scope(
+            tenant_id=self.access.tenant_id,
+            anchor=None if self.orgs.anchor.parent_id is None else self.orgs.anchor.id,
+            removal=self.config.absent,
+            include_hand_made=self.config.include_hand_made,
+            bulk_users=self.modes.users,
+            bulk_links=self.modes.enrollments,
+            mapped_roles=sorted(mapped),
+        )
+
+    def close(self) -> None:
+        """Drop the staging tables (PostgreSQL drops them at commit; SQLite keeps them per connection)."""
+        rs.drop_staging(self.access.session)
+
+    def _check_grants(self) -> None:
+        """An account may only give the roles it could give one by one (`staff.create` at that org)."""
+        if self.access.principal.user_id is None or "staff.create" not in self.access.profile.permissions:
+            return
+        for role, org_id, line in rs.granted_pairs(self.access.session):
+            check = Check(self.access.actor, "staff.create", Ref("org", org_id), role=role)
+            decision, _facts = evaluate(self.access, check)
+            if not decision.allowed:
+                self._issue(
+                    Issue("roles.csv", line, "role", role, "role_not_grantable",
+                          f"a role you may give at {org_id} ({decision.reason.message})")
+                )  # fmt: skip
+
+    def _issue(self, issue: Issue) -> None:
+        if len(self.issues) < MAX_ISSUES:
+            self.issues.append(issue)
+
+    def _skip(self, why: str) -> None:
+        self.skipped[why] = self.skipped.get(why, 0) + 1
+
+
+def _resolve(
+    key: str, by_source: dict[str, str], by_id: dict[str, tuple[str | None, str]]
+) -> tuple[str, bool]:
+    """The user id for `key` and whether the account is new (see roster_orgs for the matching rules)."""
+    if key in by_source:
+        return by_source[key], False
+    candidate = candidate_id(key)
+    if candidate in by_id:
+        source_id, _kind = by_id[candidate]
+        if source_id is None and candidate == key:
+            return key, False
+        return hashed_id(key), True
+    return candidate, True
+
+
+def _count(created: int, updated: int, removed: int) -> dict[str, int]:
+    return {"created": created, "updated": updated, "removed": removed}
+
+
+def open_sync(access: Access, anchor: str, modes: Modes) -> RosterSync:
+    """Authorize an import anchored at org `anchor` and start its staging; operators need no permission."""
+    if access.principal.user_id is not None:
+        if IMPORT_PERMISSION not in access.profile.permissions:
+            raise Forbidden(
+                f"the {access.profile.id} chart has no bulk import: operators import from the command line",
+                code="import_not_charted",
+            )
+        authorize(access, IMPORT_PERMISSION, Ref("org", anchor))
+    session, tenant = access.session, access.tenant_id
+    config = config_from_json(access.profile, read_config(session, tenant))
+    orgs = OrgPlan.start(anchor, roster_objects.stored_orgs(session, tenant), config, config.tobedeleted)
+    classes = ClassPlan.start(roster_objects.stored_classes(session, tenant))
+    rs.create_staging(session)
+    return RosterSync(access, Ref("org", anchor), config, modes, orgs, classes)
+
+
+def record(access: Access, sync: RosterSync, plan: Plan, written: int, details: dict[str, object]) -> None:
+    audit.record(
+        access,
+        "roster.import",
+        sync.anchor,
+        details={"counts": plan.counts, "rows_written": written, **details},
+    )
+
+
+def iter_issues(plan: Plan) -> Iterator[Issue]:
+    yield from plan.issues
+
+
+def known_ids(access: Access) -> Callable[[str, str], bool]:
+    """For the parser: whether the tenant holds a record a delta package references but does not carry.
+
+    Orgs, users and classes are looked up by external id (or, for hand-made ones, id). Homeroom keeps no
+    courses, academic sessions or user profiles, so references to those cannot be checked and are taken.
+    """
+    tables: dict[str, type[t.Org | t.User | t.SchoolClass]] = {
+        "orgs": t.Org,
+        "users": t.User,
+        "classes": t.SchoolClass,
+    }
+
+    def known(kind: str, sourced_id: str) -> bool:
+        table = tables.get(kind)
+        if table is None:
+            return True
+        return rs.holds(access.session, table, access.tenant_id, sourced_id)
+
+    return known
+
+
+def root_org(access: Access) -> str:
+    """The tenant's root org: where an import is anchored unless told otherwise."""
+    return rs.root_org(access.session, access.tenant_id)

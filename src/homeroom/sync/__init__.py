@@ -1,0 +1,1 @@
+"""OneRoster imports and exports end to end: the pure rostering stages joined to the services' use cases."""
