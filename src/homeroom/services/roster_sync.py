@@ -366,7 +366,7 @@ class RosterSync:
 
     def _check_grants(self) -> None:
         """An account may only give the roles it could give one by one (`staff.create` at that org)."""
-        if self.access.principal.user_id is None or "staff.create" not in self.access.profile.permissions:
+        if is_operator(self.access) or "staff.create" not in self.access.profile.permissions:
             return
         for role, org_id, line in rs.granted_pairs(self.access.session):
             check = Check(self.access.actor, "staff.create", Ref("org", org_id), role=role)
@@ -404,15 +404,26 @@ def _count(created: int, updated: int, removed: int) -> dict[str, int]:
     return {"created": created, "updated": updated, "removed": removed}
 
 
+def authorize_roster(access: Access, anchor: str) -> None:
+    """Importing into (or exporting) the subtree of `anchor`: `roster.bulk_import` there; operators may."""
+    if is_operator(access):
+        return
+    if IMPORT_PERMISSION not in access.profile.permissions:
+        raise Forbidden(
+            f"the {access.profile.id} chart has no bulk import: operators import from the command line",
+            code="import_not_charted",
+        )
+    authorize(access, IMPORT_PERMISSION, Ref("org", anchor))
+
+
+def is_operator(access: Access) -> bool:
+    """The command line without an account: whoever holds the database (services/operators.py)."""
+    return access.principal.via == "cli" and access.principal.user_id is None
+
+
 def open_sync(access: Access, anchor: str, modes: Modes) -> RosterSync:
-    """Authorize an import anchored at org `anchor` and start its staging; operators need no permission."""
-    if access.principal.user_id is not None:
-        if IMPORT_PERMISSION not in access.profile.permissions:
-            raise Forbidden(
-                f"the {access.profile.id} chart has no bulk import: operators import from the command line",
-                code="import_not_charted",
-            )
-        authorize(access, IMPORT_PERMISSION, Ref("org", anchor))
+    """Authorize an import anchored at org `anchor` and start its staging."""
+    authorize_roster(access, anchor)
     session, tenant = access.session, access.tenant_id
     config = config_from_json(access.profile, read_config(session, tenant))
     orgs = OrgPlan.start(anchor, roster_objects.stored_orgs(session, tenant), config, config.tobedeleted)
