@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from homeroom.cli import accounts, audit, demo, policy, serve, tenants
+from homeroom.cli import accounts, audit, demo, policy, roster, serve, tenants
 
 app = typer.Typer(
     name="homeroom",
@@ -20,6 +20,7 @@ app.add_typer(accounts.student_app, name="student")
 app.add_typer(accounts.user_app, name="user")
 app.add_typer(audit.app, name="audit")
 app.add_typer(policy.app, name="policy")
+app.add_typer(roster.app, name="roster")
 app.command(name="demo")(demo.demo)
 
 

@@ -222,3 +222,12 @@ def as_account(tenant: str, username: str) -> Callable[[Session, Homeroom], Prin
         return Principal(tenant_id, account.id, "cli")
 
     return authenticate
+
+
+def as_operator(tenant: str) -> Callable[[Session, Homeroom], Principal]:
+    """Authenticate as the operator of the tenant called `tenant`: the command line without an account."""
+
+    def authenticate(session: Session, _app: Homeroom) -> Principal:
+        return Principal(require_tenant_named(session, tenant).id, None, "cli")
+
+    return authenticate
