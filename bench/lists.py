@@ -109,9 +109,15 @@ def personas(tenant: Tenant) -> list[Persona]:
 
 
 def run_database(
-    tenant: Tenant, database: str, reps: Reps, *, postgres_server: str = POSTGRES_SERVER
+    tenant: Tenant,
+    database: str,
+    reps: Reps | None,
+    *,
+    postgres_server: str = POSTGRES_SERVER,
+    also: Callable[[Engine, Loaded], None] | None = None,
 ) -> DatabaseRun:
-    """Load `tenant` into a fresh database of kind `database`, time every persona, drop the database."""
+    """Load `tenant` into a fresh database of kind `database`, time every persona (unless `reps` is
+    None), run `also` on the loaded database (the HTTP benchmark), drop the database."""
     run = DatabaseRun(database, tenant.size.name)
     try:
         with _fresh_database(database, postgres_server) as engine:
@@ -119,8 +125,10 @@ def run_database(
             started = time.perf_counter()
             analyze(engine)
             run.analyze_seconds = time.perf_counter() - started
-            for persona in personas(tenant):
+            for persona in personas(tenant) if reps is not None else ():
                 run.timings.append(time_persona(engine, run.loaded.tenant_id, persona, reps))
+            if also is not None:
+                also(engine, run.loaded)
     except OperationalError as error:
         if run.loaded is not None:
             raise

@@ -1,8 +1,8 @@
 """One command for the benchmarks: checks (in process, with peers), lists (the SQL twin on SQLite and
-PostgreSQL) and the OneRoster package writer.
+PostgreSQL), HTTP (the check endpoints of a real server under load) and the OneRoster package writer.
 
     python -m bench.run --quick   # size S only, under 3 minutes
-    python -m bench.run --full    # checks at S, M and L; lists and packages at M and L
+    python -m bench.run --full    # checks at S, M and L; lists, HTTP and packages at M and L
 
 Prints the results and writes them into docs/benchmarks.md, between the markers of the mode that ran
 (`--only PART` runs a part and prints it, leaving the document alone).
@@ -20,13 +20,18 @@ import shutil
 import sqlite3
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import Engine
+
 from bench.checks import CrossCheck, Peer, Timing, cross_check, homeroom_cold, homeroom_warm, time_peer
 from bench.generate import Tenant, generate
+from bench.http import HttpPlan, HttpRun, render_http, run_http
 from bench.lists import POSTGRES_SERVER, DatabaseRun, PersonaTiming, Reps, render_lists, run_database
+from bench.load import Loaded
 from bench.oneroster import write_package
 from bench.requests import make_requests
 from homeroom.policy import Check, Facts, decide, profile
@@ -47,6 +52,9 @@ class Plan:
     checks: bool = True
     lists: Reps | None = None  # the list benchmark's repetitions; None: no list benchmark at this size
     package: bool = False  # write the OneRoster package (into a temporary folder) and time it
+    http: HttpPlan | None = None  # the HTTP benchmark on each database; None: not at this size
+    http_databases: tuple[str, ...] = ("sqlite", "postgresql")
+    # The import benchmark (issue 7, item 4) will take its place here, next to the package it imports.
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,15 +74,22 @@ class SizeResult:
     notes: list[str] = field(default_factory=list)
     lists: list[DatabaseRun] = field(default_factory=list)
     package: Package | None = None
+    http: list[HttpRun] = field(default_factory=list)
 
 
 QUICK_LISTS = Reps(first=30, walks=3)
 FULL_LISTS = Reps(first=50, walks=3)
+QUICK_HTTP = HttpPlan(workers=(2,), seconds=5.0)
+FULL_HTTP = HttpPlan(workers=(1, 2), seconds=10.0)
 PLANS = {
-    "quick": [Plan("S", lists=QUICK_LISTS, package=True)],
-    "full": [Plan("S"), Plan("M", lists=FULL_LISTS, package=True), Plan("L", lists=FULL_LISTS, package=True)],
+    "quick": [Plan("S", lists=QUICK_LISTS, package=True, http=QUICK_HTTP, http_databases=("sqlite",))],
+    "full": [
+        Plan("S"),
+        Plan("M", lists=FULL_LISTS, package=True, http=FULL_HTTP),
+        Plan("L", lists=FULL_LISTS, package=True, http=FULL_HTTP),
+    ],
 }
-PARTS = ("checks", "lists", "oneroster")
+PARTS = ("checks", "lists", "http", "oneroster")
 
 
 def _peers(facts: Facts, checks: list[Check], *, on_slice: bool) -> tuple[list[Peer], list[str]]:
@@ -105,15 +120,32 @@ def run_size(plan: Plan, parts: tuple[str, ...], postgres: str) -> SizeResult:
     result = SizeResult(tenant)
     if plan.checks and "checks" in parts:
         _run_checks(plan, result)
-    if plan.lists is not None and "lists" in parts:
-        for database in ("sqlite", "postgresql"):
-            result.lists.append(run_database(tenant, database, plan.lists, postgres_server=postgres))
-            print(f"[{plan.size}] lists timed on {database}", flush=True)
+    reps = plan.lists if "lists" in parts else None
+    http = plan.http if "http" in parts else None
+    for database in ("sqlite", "postgresql"):
+        measure_http = http is not None and database in plan.http_databases
+        if reps is None and not measure_http:
+            continue
+        also = _http_part(result, http) if measure_http and http is not None else None
+        result.lists.append(run_database(tenant, database, reps, postgres_server=postgres, also=also))
+        print(f"[{plan.size}] {database} done", flush=True)
     if plan.package and "oneroster" in parts:
         result.package = _package(tenant)
         print(f"[{plan.size}] OneRoster package written", flush=True)
     gc.unfreeze()
     return result
+
+
+def _http_part(result: SizeResult, plan: HttpPlan) -> Callable[[Engine, Loaded], None]:
+    """The HTTP benchmark on a loaded database, its run added to `result`."""
+
+    def measure(engine: Engine, loaded: Loaded) -> None:
+        tenant = result.tenant
+        facts = Facts(tenant.world, profile("math"))
+        checks = make_requests(tenant, 20_000, seed=11)
+        result.http.append(run_http(engine, loaded.tenant_id, facts, checks, plan, size=tenant.size.name))
+
+    return measure
 
 
 def _package(tenant: Tenant) -> Package:
@@ -191,9 +223,17 @@ def render(mode: str, results: list[SizeResult], info: dict[str, str], seconds: 
     checked = [result for result in results if result.timings]
     if checked:
         lines += ["**Checks**", "", *_render_checks(checked), ""]
-    runs = [run for result in results for run in result.lists]
+    runs = [run for result in results for run in result.lists if run.timings]
     if runs:
         lines += ["**Lists** (`student.edit` on users, pages of 50)", "", *render_lists(runs), ""]
+    served = [run for result in results for run in result.http]
+    if served:
+        lines += [
+            "**HTTP** (`POST /api/v1/authz/check` and `check-batch`, loopback)",
+            "",
+            *render_http(served),
+            "",
+        ]
     packages = [result for result in results if result.package is not None]
     if packages:
         lines += ["**OneRoster 1.2 package** (`bench/oneroster.py`)", "", *_render_packages(packages), ""]

@@ -64,7 +64,7 @@ class Caller:
         return self.homeroom.work(self.principal, guarded, request_id=self.request_id)
 
 
-def caller(
+async def caller(  # async: it only reads the request, so FastAPI need not hand it to a thread
     request: Request,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     cookie: Annotated[str | None, Depends(cookie_scheme)],

@@ -13,7 +13,8 @@ from homeroom.errors import Forbidden
 from homeroom.policy import registry
 from homeroom.policy.profiles import Profile
 from homeroom.store import audit as audit_log
-from homeroom.store.tenants import require_tenant
+from homeroom.store.snapshots import Snapshot
+from homeroom.store.tenants import require_head
 
 if TYPE_CHECKING:
     from homeroom.services.runtime import Homeroom
@@ -43,6 +44,7 @@ class Access:
     request_id: str
     now: datetime
     denials: list[audit_log.Draft] = field(default_factory=list)
+    revision: int = -1  # the tenant's revision when the unit of work began
 
     @classmethod
     def start(
@@ -54,7 +56,7 @@ class Access:
         request_id: str,
         denials: list[audit_log.Draft],
     ) -> Access:
-        tenant = require_tenant(session, principal.tenant_id)
+        tenant = require_head(session, principal.tenant_id)
         return cls(
             app,
             session,
@@ -64,7 +66,13 @@ class Access:
             request_id,
             app.clock(),
             denials,
+            tenant.revision,
         )
+
+    def snapshot(self) -> Snapshot | None:
+        """The tenant's orgs, settings and custom roles at this unit of work's revision, kept by the
+        process (store/snapshots.py); None once this unit of work has written."""
+        return self.app.snapshots.get(self.session, self.tenant_id, self.revision)
 
     @property
     def tenant_id(self) -> int:

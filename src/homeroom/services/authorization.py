@@ -23,7 +23,7 @@ from homeroom.store.facts import load_facts
 
 def evaluate(access: Access, check: Check) -> tuple[Decision, Facts]:
     """The decision for `check` in the caller's tenant, and the facts it was made on. No side effects."""
-    facts = load_facts(access.session, access.tenant_id, access.profile, check)
+    facts = load_facts(access.session, access.tenant_id, access.profile, check, snapshot=access.snapshot())
     return decide(check, facts), facts
 
 
@@ -54,7 +54,8 @@ def authorize(  # noqa: PLR0913 - the check's own arguments
 
 def require_visible(access: Access, ref: Ref) -> None:
     """NotFound unless the actor may know that `ref` exists."""
-    facts = load_facts(access.session, access.tenant_id, access.profile, Check(access.actor, "-", ref))
+    check = Check(access.actor, "-", ref)
+    facts = load_facts(access.session, access.tenant_id, access.profile, check, snapshot=access.snapshot())
     if not can_see(facts, access.actor, ref):
         raise not_found(ref)
 

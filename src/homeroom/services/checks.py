@@ -1,12 +1,11 @@
 """Authorization as a service, for vendors' own products: check, batch check, explain, list.
 
 A user's session or token may ask only about its own account; the tenant's service token may ask about
-any account of the tenant. Batches load each actor's facts once for all of that actor's checks.
+any account of the tenant. Batches load the facts of up to GROUP checks at once.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
 from homeroom.errors import Forbidden, InvalidInput
@@ -19,6 +18,8 @@ from homeroom.services.authorization import accessible_page
 from homeroom.store.constraints import Request
 from homeroom.store.facts import load_world
 from homeroom.store.twin import Page
+
+GROUP = 1_000  # checks whose facts are loaded together: bounded IN lists, bounded memory
 
 
 def _may_ask_about(access: Access, actor: str) -> None:
@@ -34,21 +35,23 @@ def check(access: Access, question: Check) -> Decision:
 
 
 def check_many(access: Access, questions: Sequence[Check]) -> list[Decision]:
-    """Decisions in the order asked; each actor's facts are loaded once for all its checks."""
-    by_actor: dict[str, list[int]] = defaultdict(list)
-    for index, question in enumerate(questions):
+    """Decisions in the order asked. The facts of a group of checks are loaded together: every user and
+    object the group names, in two queries, over the tenant's snapshot (a partial world that holds more
+    than one check needs decides that check as the whole world would)."""
+    for question in questions:
         _may_ask_about(access, question.actor)
-        by_actor[question.actor].append(index)
-    decisions: list[Decision | None] = [None] * len(questions)
-    for actor, indexes in by_actor.items():
-        asked = [questions[i] for i in indexes]
-        refs = [r for q in asked for r in (q.target, q.to, q.from_, q.at) if r is not None]
-        roles = [q.role for q in asked if q.role is not None]
-        world = load_world(access.session, access.tenant_id, users=[actor], refs=refs, roles=roles)
+    decisions: list[Decision] = []
+    for start in range(0, len(questions), GROUP):
+        group = questions[start : start + GROUP]
+        refs = [r for q in group for r in (q.target, q.to, q.from_, q.at) if r is not None]
+        roles = [q.role for q in group if q.role is not None]
+        actors = dict.fromkeys(q.actor for q in group)
+        world = load_world(
+            access.session, access.tenant_id, users=actors, refs=refs, roles=roles, snapshot=access.snapshot()
+        )
         facts = Facts(world, access.profile)
-        for index, question in zip(indexes, asked, strict=True):
-            decisions[index] = decide(question, facts)
-    return [d for d in decisions if d is not None]
+        decisions += [decide(question, facts) for question in group]
+    return decisions
 
 
 def list_targets(access: Access, request: Request, *, after: str | None, limit: int) -> Page:

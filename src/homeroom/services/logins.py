@@ -157,12 +157,13 @@ def session_principal(
 
 
 def token_principal(session: Session, _app: Homeroom, *, secret: str) -> Principal:
-    found = credentials.find_token(session, digest(secret))
-    if found is None or found.revoked_at is not None:
+    found = credentials.token_holder(session, digest(secret))
+    if found is None or found.revoked:
         raise Unauthenticated("the API token is unknown or revoked")
     if found.user_id is None:
         return Principal(found.tenant_id, None, "service")
-    _require_usable(session, found.tenant_id, found.user_id)
+    if not found.usable:
+        raise Unauthenticated("the account is no longer active")
     return Principal(found.tenant_id, found.user_id, "token")
 
 

@@ -25,6 +25,7 @@ from homeroom.services.access import Access, Principal
 from homeroom.store import audit as audit_log
 from homeroom.store.database import engine_for
 from homeroom.store.migrations import upgrade
+from homeroom.store.snapshots import Snapshots, track_writes
 
 T = TypeVar("T")
 Authenticate = Callable[[Session, "Homeroom"], Principal]
@@ -41,7 +42,11 @@ class Homeroom:
     sessions: sessionmaker[Session]
     passwords: PasswordHasher
     clock: Callable[[], datetime] = utc_now
+    snapshots: Snapshots = field(default_factory=Snapshots, repr=False)
     _closed: bool = field(default=False, repr=False)
+
+    def __post_init__(self) -> None:
+        track_writes(self.sessions)  # a unit of work that wrote stops using the tenant's snapshot
 
     @classmethod
     def open(cls, settings: Settings, *, migrate: bool = True) -> Homeroom:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
+from homeroom.policy.world import ACTIVE, NOT_DELETED
 from homeroom.store import tables as t
 
 
@@ -73,6 +75,38 @@ def add_token(  # noqa: PLR0913 - one row's columns
     session.add(row)
     session.flush()
     return row
+
+
+class TokenHolder(NamedTuple):
+    tenant_id: int
+    user_id: str | None
+    revoked: bool
+    usable: bool  # a service token, or its account is active and not deleted
+
+
+def _holder_statement() -> Any:
+    token, user = t.ApiToken.__table__.c, t.User.__table__.c
+    joined = t.ApiToken.__table__.outerjoin(
+        t.User.__table__, (user.tenant_id == token.tenant_id) & (user.id == token.user_id)
+    )
+    return (
+        select(token.tenant_id, token.user_id, token.revoked_at, user.status, user.deleted)
+        .select_from(joined)
+        .where(token.secret_hash == bindparam("digest"))
+    )
+
+
+HOLDER = _holder_statement()
+
+
+def token_holder(session: Session, digest: str) -> TokenHolder | None:
+    """The token of this digest with its account's state, in one query (every API request asks)."""
+    row = session.execute(HOLDER, {"digest": digest}).first()
+    if row is None:
+        return None
+    tenant_id, user_id, revoked_at, status, deleted = row
+    usable = user_id is None or (status == ACTIVE and deleted == NOT_DELETED)
+    return TokenHolder(tenant_id, user_id, revoked_at is not None, usable)
 
 
 def find_token(session: Session, digest: str) -> t.ApiToken | None:

@@ -7,6 +7,11 @@ roles held or named, every org any of that is anchored at together with all its 
 closure table), and the settings on those orgs. That is everything decide() looks at (world.py: "the
 objects a check names, their anchors and the chain of parents above them"), in at most ten queries
 whatever the size of the tenant, each an indexed probe by (tenant_id, id).
+
+With a `Snapshot` of the tenant at the request's revision (store/snapshots.py), orgs, settings, locks,
+custom roles and classes come from memory and a check costs two queries: the users, and their links.
+The statements of the hot path are built once, as Core statements with expanding parameters, so a
+request pays neither statement construction nor the ORM's result processing.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import literal, select, union_all
+from sqlalchemy import bindparam, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from homeroom.policy.facts import Facts
@@ -35,13 +40,41 @@ from homeroom.policy.world import (
     World,
 )
 from homeroom.store import tables as t
+from homeroom.store.snapshots import CHUNK, Snapshot
+
+_u = t.User.__table__.c
+USERS = select(_u.id, _u.kind, _u.status, _u.deleted, _u.created_by).where(
+    _u.tenant_id == bindparam("tenant"), _u.id.in_(bindparam("ids", expanding=True))
+)
 
 
-def load_facts(session: Session, tenant_id: int, profile: Profile, check: Check) -> Facts:
+def _link_statement() -> Any:
+    parts = []
+    ra = t.RoleAssignment.__table__.c
+    for kind, table, value in (
+        ("role", ra, ra.role + "@" + ra.org_id),
+        ("org", t.UserOrg.__table__.c, t.UserOrg.__table__.c.org_id),
+        ("teaches", t.Teaching.__table__.c, t.Teaching.__table__.c.class_id),
+        ("enrolled", t.Enrollment.__table__.c, t.Enrollment.__table__.c.class_id),
+    ):
+        parts.append(
+            select(table.user_id, literal(kind), value, table.position).where(
+                table.tenant_id == bindparam("tenant"), table.user_id.in_(bindparam("ids", expanding=True))
+            )
+        )
+    return union_all(*parts).order_by("position")
+
+
+LINKS = _link_statement()
+
+
+def load_facts(
+    session: Session, tenant_id: int, profile: Profile, check: Check, *, snapshot: Snapshot | None = None
+) -> Facts:
     """Facts for deciding `check` in tenant `tenant_id`: decide() on them equals decide() on the tenant."""
     refs = [r for r in (check.target, check.to, check.from_, check.at) if r is not None]
     roles = [check.role] if check.role is not None else []
-    world = load_world(session, tenant_id, users=[check.actor], refs=refs, roles=roles)
+    world = load_world(session, tenant_id, users=[check.actor], refs=refs, roles=roles, snapshot=snapshot)
     return Facts(world, profile)
 
 
@@ -62,7 +95,7 @@ class _Partial:
         )
 
 
-def load_world(
+def load_world(  # noqa: PLR0913 - what to load, each optional
     session: Session,
     tenant_id: int,
     *,
@@ -70,8 +103,12 @@ def load_world(
     refs: Iterable[Ref] = (),
     roles: Iterable[str] = (),
     all_custom_roles: bool = False,
+    snapshot: Snapshot | None = None,
 ) -> World:
-    """The partial world around `users` and `refs`: their anchors, classes, roles and org chains."""
+    """The partial world around `users` and `refs`: their anchors, classes, roles and org chains.
+
+    With a snapshot, the orgs, settings, locks and custom roles are the snapshot's (all of the tenant's),
+    and classes come from it."""
     refs = list(refs)
     partial = _Partial()
     by_type: dict[str, set[str]] = defaultdict(set)
@@ -82,6 +119,12 @@ def load_world(
     user_ids |= {x.student or x.recipient or "" for x in partial.things.values()} - {""}
     _users(session, tenant_id, user_ids, partial)
     class_ids = by_type["class"] | {c for u in partial.users.values() for c in (*u.teaches, *u.enrolled_in)}
+    if snapshot is not None:
+        classes = snapshot.classes(session, class_ids)
+        return World(
+            snapshot.orgs, classes, partial.users, partial.things, snapshot.custom_roles,
+            snapshot.settings, snapshot.locks,
+        )  # fmt: skip
     _classes(session, tenant_id, class_ids, partial)
     role_ids = {*roles, *by_type["role"], *(a.role for u in partial.users.values() for a in u.roles)}
     _custom_roles(session, tenant_id, None if all_custom_roles else role_ids, partial)
@@ -115,51 +158,48 @@ def _things(session: Session, tenant_id: int, ids: Collection[str], partial: _Pa
 
 
 def _users(session: Session, tenant_id: int, ids: Collection[str], partial: _Partial) -> None:
-    if not ids:
-        return
+    ordered = list(ids)
+    for start in range(0, len(ordered), CHUNK):
+        chunk = ordered[start : start + CHUNK]
+        _user_chunk(session, tenant_id, chunk, partial)
+
+
+def _user_chunk(session: Session, tenant_id: int, ids: list[str], partial: _Partial) -> None:
     links = _links(session, tenant_id, ids)
-    u = t.User
-    rows = session.execute(
-        select(u.id, u.kind, u.status, u.deleted, u.created_by).where(u.tenant_id == tenant_id, u.id.in_(ids))
-    )
-    for user_id, kind, status, deleted, created_by in rows:
-        mine = links.get(user_id, {})
+    empty: dict[str, list[str]] = {}
+    for user_id, kind, status, deleted, created_by in session.execute(
+        USERS, {"tenant": tenant_id, "ids": ids}
+    ).all():
+        mine = links.get(user_id, empty)
+        orgs = tuple(mine.get("org", ()))
         roles = tuple(Assignment(*text.split("@", 1)) for text in mine.get("role", ()))
         partial.users[user_id] = User(
             user_id,
             kind,
             status,
             deleted,
-            orgs=tuple(mine.get("org", ())),
+            orgs=orgs,
             roles=roles,
             teaches=tuple(mine.get("teaches", ())),
             enrolled_in=tuple(mine.get("enrolled", ())),
             created_by=created_by,
         )
-        partial.org_seeds |= {*mine.get("org", ()), *(a.org for a in roles)}
+        partial.org_seeds.update(orgs)
+        partial.org_seeds.update(a.org for a in roles)
 
 
-def _links(session: Session, tenant_id: int, ids: Collection[str]) -> dict[str, dict[str, list[str]]]:
+def _links(session: Session, tenant_id: int, ids: list[str]) -> dict[str, dict[str, list[str]]]:
     """Home orgs, assignments (`ROLE@ORG`), teaching and enrollments of `ids`, in their given order."""
-    ra = t.RoleAssignment
-    parts = [
-        select(ra.user_id, literal("role"), ra.role + "@" + ra.org_id, ra.position).where(
-            ra.tenant_id == tenant_id, ra.user_id.in_(ids)
-        )
-    ]
-    for kind, table, column in (
-        ("org", t.UserOrg, t.UserOrg.org_id),
-        ("teaches", t.Teaching, t.Teaching.class_id),
-        ("enrolled", t.Enrollment, t.Enrollment.class_id),
-    ):
-        parts.append(
-            select(table.user_id, literal(kind), column, table.position).where(
-                table.tenant_id == tenant_id, table.user_id.in_(ids)
-            )
-        )
-    found: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for user_id, kind, value, _position in session.execute(union_all(*parts).order_by("position")):
-        found[user_id][kind].append(value)
+    found: dict[str, dict[str, list[str]]] = {}
+    for user_id, kind, value, _position in session.execute(LINKS, {"tenant": tenant_id, "ids": ids}).all():
+        mine = found.get(user_id)
+        if mine is None:
+            mine = found[user_id] = {}
+        values = mine.get(kind)
+        if values is None:
+            mine[kind] = [value]
+        else:
+            values.append(value)
     return found
 
 
