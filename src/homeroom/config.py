@@ -23,8 +23,12 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(default=False, description="mark cookies Secure (serve over HTTPS)")
     session_hours: float = Field(12.0, gt=0)
     invitation_days: float = Field(7.0, gt=0)
+    impersonation_minutes: float = Field(
+        30.0, gt=0, le=24 * 60, description="how long a partner impersonation lasts before it ends by itself"
+    )
     max_body_bytes: int = Field(1 * MIB, ge=1024, description="largest JSON request body")
     max_upload_bytes: int = Field(512 * MIB, ge=1024, description="largest uploaded roster package")
+    job_dir: str = Field("homeroom-jobs", description="folder for uploaded roster packages and exports")
     login_account_limit: int = Field(5, ge=1, description="failed logins per account per window")
     login_address_limit: int = Field(20, ge=1, description="failed logins per address per window")
     login_window_seconds: int = Field(900, ge=1)

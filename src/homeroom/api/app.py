@@ -11,12 +11,13 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from homeroom import errors
-from homeroom.api import problems
+from homeroom.api import problems, scim
 from homeroom.api.routes import ROUTERS
 from homeroom.config import Settings
 from homeroom.services.runtime import Homeroom
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+UPLOAD_PATHS = frozenset({"/api/v1/roster/imports"})  # bodies up to max_upload_bytes
 DESCRIPTION = """Homeroom: the access manager for K-12 education software.
 
 Sign in with `POST /api/v1/auth/login` (a session cookie plus a CSRF token for browsers) or send an API
@@ -42,16 +43,22 @@ def create_app(settings: Settings | None = None, *, homeroom: Homeroom | None = 
     problems.install(app)
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1")
-    app.add_middleware(RequestLimits, max_body_bytes=runtime.settings.max_body_bytes)
+    app.include_router(scim.router, prefix=scim.routes.PREFIX)
+    app.add_middleware(
+        RequestLimits,
+        max_body_bytes=runtime.settings.max_body_bytes,
+        max_upload_bytes=runtime.settings.max_upload_bytes,
+    )
     return app
 
 
 class RequestLimits:
     """Give every request an id (X-Request-ID, echoed) and refuse bodies above the configured size."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max_upload_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -61,7 +68,8 @@ class RequestLimits:
         given = headers.get("x-request-id", "")
         request_id = given if REQUEST_ID.match(given) else secrets.token_hex(8)
         scope.setdefault("state", {})["request_id"] = request_id
-        limit = self.max_body_bytes
+        upload = scope["method"] == "POST" and scope["path"] in UPLOAD_PATHS
+        limit = self.max_upload_bytes if upload else self.max_body_bytes
         length = headers.get("content-length", "")
         if length.isdigit() and int(length) > limit:
             await self._refuse(scope, send, limit)
