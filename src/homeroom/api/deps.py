@@ -27,9 +27,13 @@ T = TypeVar("T")
 SESSION_COOKIE = "homeroom_session"
 CSRF_COOKIE = "homeroom_csrf"
 CSRF_HEADER = "X-CSRF-Token"
+IMPERSONATION_COOKIE = "homeroom_impersonation"
 
 bearer_scheme = HTTPBearer(auto_error=False, description="an API token (`hr_...`)")
 cookie_scheme = APIKeyCookie(name=SESSION_COOKIE, auto_error=False, description="a browser session")
+impersonation_scheme = APIKeyCookie(
+    name=IMPERSONATION_COOKIE, auto_error=False, description="a partner impersonation (it wins over the rest)"
+)
 
 
 def homeroom_of(request: Request) -> Homeroom:
@@ -45,8 +49,13 @@ class Caller:
     bearer: str | None
     cookie: str | None
     csrf: str | None
+    impersonation: str | None = None
 
     def principal(self, session: Session, app: Homeroom) -> Principal:
+        if self.impersonation:
+            return session_principal(
+                session, app, secret=self.impersonation, method=self.method, csrf=self.csrf
+            )
         if self.bearer:
             return token_principal(session, app, secret=self.bearer)
         if self.cookie:
@@ -68,6 +77,7 @@ async def caller(  # async: it only reads the request, so FastAPI need not hand 
     request: Request,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
     cookie: Annotated[str | None, Depends(cookie_scheme)],
+    impersonation: Annotated[str | None, Depends(impersonation_scheme)],
 ) -> Caller:
     return Caller(
         homeroom_of(request),
@@ -76,6 +86,7 @@ async def caller(  # async: it only reads the request, so FastAPI need not hand 
         bearer.credentials if bearer else None,
         cookie,
         request.headers.get(CSRF_HEADER),
+        impersonation,
     )
 
 

@@ -20,6 +20,7 @@ from homeroom.policy.world import INVITED, STAFF, STUDENT, Assignment, Ref, User
 from homeroom.services import audit, disclosures
 from homeroom.services.access import Access
 from homeroom.services.authorization import accessible_page, authorize
+from homeroom.services.impersonating import refuse_while_impersonating
 from homeroom.services.logins import IssuedInvitation, new_invitation
 from homeroom.services.passwords import check_password, hash_password
 from homeroom.store import credentials
@@ -279,6 +280,8 @@ def edit_account(access: Access, user_id: str, changes: AccountChanges, *, expec
         )
     if not needed:
         raise InvalidInput("nothing to change", code="empty_change")
+    if changes.password is not None:
+        refuse_while_impersonating(access, needed[0], target, "changing a password")
     decisions = {p: authorize(access, p, target) for p in dict.fromkeys(needed)}
     values = _validated_values(access, user_id, kind, changes)
     update_versioned(access.session, t.User, access.tenant_id, user_id, expected=expected, values=values)

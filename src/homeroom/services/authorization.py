@@ -16,6 +16,7 @@ from homeroom.policy.visibility import can_see
 from homeroom.policy.world import Check, Ref
 from homeroom.services.access import Access
 from homeroom.services.audit import denial
+from homeroom.services.impersonating import refuse_bulk_export
 from homeroom.store import twin
 from homeroom.store.constraints import Request
 from homeroom.store.facts import load_facts
@@ -38,6 +39,7 @@ def authorize(  # noqa: PLR0913 - the check's own arguments
     at: Ref | None = None,
 ) -> Decision:
     """Allow, or raise NotFound/Forbidden after recording the denied attempt."""
+    refuse_bulk_export(access, permission, target)  # whatever the roles say (services/impersonating.py)
     check = Check(access.actor, permission, target, to, from_, role, at)
     decision, facts = evaluate(access, check)
     if decision.allowed:
@@ -68,4 +70,5 @@ def not_found(ref: Ref) -> NotFound:
 
 def accessible_page(access: Access, request: Request, *, after: str | None, limit: int) -> twin.Page:
     """One page (in id order, after `after`) of the targets `request` allows: the SQL twin of decide()."""
+    refuse_bulk_export(access, request.permission, Ref(request.target_type, "*"))
     return twin.page(access.session, access.tenant_id, access.profile, request, after=after, limit=limit)

@@ -21,6 +21,8 @@ from homeroom.policy.world import ACTIVE, NOT_DELETED, Ref
 from homeroom.services import audit
 from homeroom.services.access import Access, Principal
 from homeroom.services.authorization import authorize
+from homeroom.services.impersonating import refuse_while_impersonating
+from homeroom.services.impersonation import require_live
 from homeroom.services.passwords import check_password, hash_password, verify_password
 from homeroom.services.runtime import Homeroom
 from homeroom.store import audit as audit_log
@@ -149,6 +151,8 @@ def session_principal(
     if found is None or as_utc(found.expires_at) <= app.clock():
         raise Unauthenticated("the session has ended: sign in again")
     _require_usable(session, found.tenant_id, found.user_id)
+    if found.impersonator_id is not None:
+        require_live(session, found)
     if method not in SAFE_METHODS and not hmac.compare_digest(csrf or "", found.csrf_token):
         raise Forbidden("missing or wrong CSRF token (send the X-CSRF-Token header)", code="csrf_failed")
     return Principal(
@@ -182,7 +186,8 @@ class IssuedToken:
 
 
 def issue_token(access: Access, name: str) -> IssuedToken:
-    """A new API token for the caller's own account."""
+    """A new API token for the caller's own account (never while impersonating: it would outlive it)."""
+    refuse_while_impersonating(access, "auth.token", Ref("user", access.actor), "issuing an API token")
     return _issue(access.session, access.tenant_id, access.actor, name, access.now)
 
 
