@@ -1,5 +1,5 @@
-"""Tenant snapshots: decisions over a snapshot equal decisions over the whole world, a snapshot follows the
-revision, and a unit of work that has written stops using it."""
+"""Tenant snapshots: decisions and lists over a snapshot equal decide() over the whole world, a snapshot
+follows the revision, and a unit of work that has written stops using it."""
 
 from __future__ import annotations
 
@@ -11,15 +11,19 @@ import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from store_helpers import SCENARIO_FILES, scenario_id, store_world
+from test_twin import LISTED, ids_of
 
 from homeroom.policy import decide
 from homeroom.policy.facts import Facts
+from homeroom.policy.world import Check, Ref
 from homeroom.scenarios.demo import demo_scenario
 from homeroom.scenarios.files import load_scenario
+from homeroom.store.constraints import Request
 from homeroom.store.facts import load_facts
 from homeroom.store.settings import set_setting
 from homeroom.store.snapshots import Snapshots, track_writes
 from homeroom.store.tenants import revision
+from homeroom.store.twin import page
 
 pytestmark = pytest.mark.db
 CHECK_QUERIES = 3  # users, links, and classes not yet in the snapshot
@@ -81,3 +85,25 @@ def test_a_snapshot_follows_the_revision_and_is_left_after_a_write(engine: Engin
     assert second is not None
     assert second is not first
     assert second.settings[org]["teacher_student_creation"] is False
+
+
+@pytest.mark.parametrize("path", SCENARIO_FILES[1::4], ids=scenario_id)
+def test_lists_over_a_snapshot_are_exactly_what_decide_allows(path: Path, session: Session) -> None:
+    scenario = load_scenario(path)
+    world, profile = scenario.world, scenario.profile
+    tenant_id = store_world(session, world, profile)
+    snapshot = Snapshots().get(session, tenant_id, revision(session, tenant_id))
+    facts = Facts(world, profile)
+    for permission in (p for p in LISTED if p in profile.permissions):
+        type_ = (
+            "org" if permission.startswith("org") else "class" if permission.startswith("class") else "user"
+        )
+        for actor in sorted(world.users):
+            expected = [
+                i
+                for i in ids_of(world, type_)
+                if decide(Check(actor, permission, Ref(type_, i)), facts).allowed
+            ]
+            request = Request(actor, permission, type_)
+            got = page(session, tenant_id, profile, request, limit=10_000, snapshot=snapshot)
+            assert list(got.ids) == expected, f"{actor} {permission}"

@@ -71,4 +71,12 @@ def not_found(ref: Ref) -> NotFound:
 def accessible_page(access: Access, request: Request, *, after: str | None, limit: int) -> twin.Page:
     """One page (in id order, after `after`) of the targets `request` allows: the SQL twin of decide()."""
     refuse_bulk_export(access, request.permission, Ref(request.target_type, "*"))
-    return twin.page(access.session, access.tenant_id, access.profile, request, after=after, limit=limit)
+    return twin.page(
+        access.session,
+        access.tenant_id,
+        access.profile,
+        request,
+        after=after,
+        limit=limit,
+        snapshot=access.snapshot(),
+    )

@@ -19,10 +19,10 @@ from __future__ import annotations
 import json
 import threading
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
@@ -31,6 +31,8 @@ from homeroom.policy.world import CustomRole, Org, SchoolClass
 from homeroom.store import tables as t
 
 WROTE = "homeroom.wrote"  # session.info key: the unit of work has written
+T = TypeVar("T")
+_MISSING = object()
 
 _o, _s, _c = t.Org.__table__.c, t.Setting.__table__.c, t.SchoolClass.__table__.c
 _r, _g = t.CustomRole.__table__.c, t.CustomRoleGrant.__table__.c
@@ -48,6 +50,7 @@ CLASSES = select(_c.id, _c.school_id, _c.status, _c.created_by, _c.deleted).wher
     _c.tenant_id == bindparam("tenant"), _c.id.in_(bindparam("ids", expanding=True))
 )
 CHUNK = 5_000  # ids per IN list: far below SQLite's bound on parameters
+MEMO_SIZE = 4_096  # derived values kept per snapshot (list statements); the memo is emptied when full
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,17 @@ class Snapshot:
     locks: Mapping[str, frozenset[str]]
     custom_roles: Mapping[str, CustomRole]
     _classes: dict[str, SchoolClass | None] = field(default_factory=dict, repr=False)
+    _memo: dict[Hashable, object] = field(default_factory=dict, repr=False)
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """A value derived from the tenant's data at this revision (a list's statement for one actor and
+        request), computed once. Everything it reads must be covered by the revision."""
+        found = self._memo.get(key, _MISSING)
+        if found is _MISSING:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            found = self._memo[key] = compute()
+        return cast("T", found)
 
     def classes(self, session: Session, ids: Collection[str]) -> dict[str, SchoolClass]:
         """The classes of `ids` that exist, read from the database once per revision."""

@@ -49,6 +49,7 @@ from homeroom.policy.world import (
 from homeroom.store.anchors import Target, candidates, scope_covers, target_for
 from homeroom.store.constraints import Condition, Context, Request, all_of, any_of, constraints
 from homeroom.store.facts import load_world
+from homeroom.store.snapshots import Snapshot
 
 SETUP_OWN_ACCOUNT = "staff.setup_own_account"
 DEFAULT_PAGE = 100
@@ -60,15 +61,30 @@ class Page:
     next_after: str | None  # None: this was the last page
 
 
-def accessible(session: Session, tenant_id: int, profile: Profile, request: Request) -> Select[str]:
+def accessible(
+    session: Session, tenant_id: int, profile: Profile, request: Request, *, snapshot: Snapshot | None = None
+) -> Select[str]:
     """SELECT target.id for every target of `request.target_type` that decide() would allow."""
-    return _accessible(session, tenant_id, profile, request)[0]
+    return _accessible(session, tenant_id, profile, request, snapshot)[0]
 
 
 def _accessible(
-    session: Session, tenant_id: int, profile: Profile, request: Request
+    session: Session, tenant_id: int, profile: Profile, request: Request, snapshot: Snapshot | None
 ) -> tuple[Select[str], bool]:
-    """The statement, and whether it has a driving condition (its pages should not walk the id index)."""
+    """The statement, and whether it has a driving condition (its pages should not walk the id index).
+
+    With a snapshot, built once per (tenant, revision, profile, request): everything it is built from
+    (the actor's facts, the tree, settings, custom roles) is covered by the revision, so a walk of many
+    pages, or a list asked for again, loads no facts and builds nothing."""
+    if snapshot is not None:
+        key = ("twin", profile.id, request)
+        return snapshot.memo(key, lambda: _build(session, tenant_id, profile, request, snapshot))
+    return _build(session, tenant_id, profile, request, None)
+
+
+def _build(
+    session: Session, tenant_id: int, profile: Profile, request: Request, snapshot: Snapshot | None
+) -> tuple[Select[str], bool]:
     target = target_for(request.target_type)
     statement = select(target.id).where(target.rows(tenant_id))
     permission = profile.permissions.get(request.permission)
@@ -77,7 +93,13 @@ def _accessible(
     refs = [r for r in (request.to, request.from_, request.at) if r is not None]
     roles = [request.role] if request.role is not None else []
     world = load_world(
-        session, tenant_id, users=[request.actor], refs=refs, roles=roles, all_custom_roles=True
+        session,
+        tenant_id,
+        users=[request.actor],
+        refs=refs,
+        roles=roles,
+        all_custom_roles=True,
+        snapshot=snapshot,
     )
     facts = Facts(world, profile)
     actor = world.users.get(request.actor)
@@ -111,7 +133,7 @@ def allows(session: Session, tenant_id: int, profile: Profile, check: Check) -> 
     return session.execute(statement.where(target == check.target.id).limit(1)).first() is not None
 
 
-def page(
+def page(  # noqa: PLR0913 - the request and its page
     session: Session,
     tenant_id: int,
     profile: Profile,
@@ -119,16 +141,19 @@ def page(
     *,
     after: str | None = None,
     limit: int = DEFAULT_PAGE,
+    snapshot: Snapshot | None = None,
 ) -> Page:
     """One page of the accessible set in id order, after the id `after` (keyset pagination)."""
-    statement = page_statement(session, tenant_id, profile, request, after=after, limit=limit)
+    statement = page_statement(
+        session, tenant_id, profile, request, after=after, limit=limit, snapshot=snapshot
+    )
     ids = tuple(session.scalars(statement))
     if len(ids) > limit:
         return Page(ids[:limit], ids[limit - 1])
     return Page(ids, None)
 
 
-def page_statement(
+def page_statement(  # noqa: PLR0913 - the request and its page
     session: Session,
     tenant_id: int,
     profile: Profile,
@@ -136,9 +161,10 @@ def page_statement(
     *,
     after: str | None = None,
     limit: int = DEFAULT_PAGE,
+    snapshot: Snapshot | None = None,
 ) -> Select[str]:
     """The statement `page` runs: up to `limit` + 1 ids after `after`, in id order."""
-    statement, driven = _accessible(session, tenant_id, profile, request)
+    statement, driven = _accessible(session, tenant_id, profile, request, snapshot)
     column = statement.selected_columns[0]
     if after is not None:
         statement = statement.where(column > after)
