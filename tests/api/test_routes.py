@@ -27,7 +27,7 @@ def _operations(api: FastAPI) -> Iterator[tuple[str, str, dict[str, Any]]]:
 
 def test_the_document_lists_every_router(api: FastAPI) -> None:
     paths = {path for _, path, _ in _operations(api)}
-    for prefix in ("/api/v1/auth/", "/api/v1/users", "/api/v1/authz/", "/api/v1/audit"):
+    for prefix in ("/api/v1/auth/", "/api/v1/users", "/api/v1/authz/", "/api/v1/audit", "/scim/v2/Users"):
         assert any(p.startswith(prefix) for p in paths), prefix
 
 
@@ -50,5 +50,9 @@ def test_only_the_sign_in_routes_are_public(api: FastAPI) -> None:
 
 def test_errors_are_documented_as_problem_details(api: FastAPI) -> None:
     for method, path, operation in _operations(api):
+        if path.startswith("/scim/v2"):  # SCIM answers its own error documents (RFC 7644 3.12)
+            content = operation["responses"].get("400", {}).get("content", {})
+            assert "application/scim+json" in content, f"{method} {path}"
+            continue
         content = operation["responses"].get("422", {}).get("content", {})
         assert "application/problem+json" in content, f"{method} {path}"

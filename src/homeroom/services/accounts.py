@@ -28,10 +28,11 @@ from homeroom.store import tables as t
 from homeroom.store.accounts import policy_user, require_account, require_free_username, set_links
 from homeroom.store.constraints import Request
 from homeroom.store.facts import load_world
+from homeroom.store.orgs import require_unique_source
 from homeroom.store.rosters import add_user
 from homeroom.store.versions import update_versioned
 
-DETAIL_FIELDS: Final = ("username", "given_name", "family_name", "email")
+DETAIL_FIELDS: Final = ("username", "given_name", "family_name", "email", "source_id")
 
 
 def pick(profile: Profile, *candidates: str) -> str:
@@ -59,6 +60,7 @@ class AccountView:
     enrolled_in: tuple[str, ...]
     created_by: str | None
     version: int
+    source_id: str | None = None  # the external id (OneRoster sourcedId, SCIM externalId)
 
 
 def account_view(row: t.User, user: User) -> AccountView:
@@ -77,6 +79,7 @@ def account_view(row: t.User, user: User) -> AccountView:
         user.enrolled_in,
         row.created_by,
         row.version,
+        row.source_id,
     )
 
 
@@ -100,6 +103,7 @@ class NewAccount:
     org: str | None = None  # staff: where the role is held; student: the home school
     classes: tuple[str, ...] = ()  # student: the classes they are enrolled in
     invite: bool = False
+    source_id: str | None = None  # the external id (OneRoster sourcedId, SCIM externalId)
 
 
 @dataclass(frozen=True)
@@ -163,7 +167,7 @@ def _write_account(access: Access, new: NewAccount, permission: str, decision: o
     if new.password is not None:
         check_password(new.password, new.kind)
     user = _policy_value(access, new)
-    add_user(session, tenant_id, user, access.profile)
+    add_user(session, tenant_id, user, access.profile, source_id=new.source_id)
     row = require_account(session, tenant_id, user.id)
     row.username, row.given_name, row.family_name, row.email = (
         new.username,
@@ -183,6 +187,8 @@ def _write_account(access: Access, new: NewAccount, permission: str, decision: o
         "classes": list(new.classes),
         "invited": new.invite,
     }
+    if new.source_id is not None:
+        details["source_id"] = new.source_id
     audit.record(access, permission, Ref("user", user.id), decision=decision, details=details)  # type: ignore[arg-type]
     return Created(read_account(access, user.id), invitation)
 
@@ -303,6 +309,10 @@ def _validated_values(access: Access, user_id: str, kind: str, changes: AccountC
         raise InvalidInput(f"unknown fields: {sorted(unknown)}", code="unknown_field")
     if isinstance(values.get("username"), str):
         require_free_username(access.session, access.tenant_id, str(values["username"]), owner=user_id)
+    if isinstance(values.get("source_id"), str):
+        require_unique_source(
+            access.session, t.User, access.tenant_id, str(values["source_id"]), owner=user_id
+        )
     if changes.password is not None:
         check_password(changes.password, kind)
         values["password_hash"] = hash_password(access.app.passwords, changes.password)

@@ -33,6 +33,7 @@ from homeroom.store.classes import (
     visible_class_ids,
 )
 from homeroom.store.constraints import Request
+from homeroom.store.orgs import require_unique_source
 from homeroom.store.rosters import add_class
 from homeroom.store.tenants import advance_revision
 from homeroom.store.versions import update_versioned
@@ -59,6 +60,7 @@ class ClassView:
     students: tuple[str, ...]
     created_by: str | None
     version: int
+    source_id: str | None = None  # the external id (OneRoster sourcedId, SCIM externalId)
 
 
 def class_view(row: t.SchoolClass, roster: Roster) -> ClassView:
@@ -72,6 +74,7 @@ def class_view(row: t.SchoolClass, roster: Roster) -> ClassView:
         roster.students,
         row.created_by,
         row.version,
+        row.source_id,
     )
 
 
@@ -124,19 +127,27 @@ class NewClass:
     school: str
     name: str = ""
     id: str | None = None
+    source_id: str | None = None  # the external id (OneRoster sourcedId, SCIM externalId)
 
 
 def create_class(access: Access, new: NewClass) -> ClassView:
     """A class at a school (`class.create`); a teacher creating one becomes its teacher (A-54)."""
     decision = authorize(access, "class.create", Ref("org", new.school))
     class_id = new.id or f"c-{secrets.token_hex(6)}"
-    add_class(access.session, access.tenant_id, SchoolClass(class_id, new.school, created_by=access.actor))
+    add_class(
+        access.session,
+        access.tenant_id,
+        SchoolClass(class_id, new.school, created_by=access.actor),
+        source_id=new.source_id,
+    )
     require_class(access.session, access.tenant_id, class_id).name = new.name
     access.session.flush()
     if decision.reason.scope == OWN_CLASS_SCOPE:
         teacher = policy_user(access.session, access.tenant_id, access.actor)
         _relink(access, replace(teacher, teaches=(*teacher.teaches, class_id)), None)
     details = {"school": new.school, "name": new.name, "teacher": decision.reason.scope == OWN_CLASS_SCOPE}
+    if new.source_id is not None:
+        details["source_id"] = new.source_id
     audit.record(access, "class.create", Ref("class", class_id), decision=decision, details=details)
     return read_class(access, class_id)
 
@@ -145,18 +156,28 @@ def create_class(access: Access, new: NewClass) -> ClassView:
 class ClassChanges:
     name: str | None = None
     status: str | None = None  # "active" or "inactive"
+    source_id: str | None = None  # a new external id
+    clear_source_id: bool = False  # forget the external id
 
 
 def edit_class(access: Access, class_id: str, changes: ClassChanges, *, expected: int) -> ClassView:
-    """Rename (`class.edit`), activate or deactivate (`class.set_active`) a class."""
+    """Rename or change the external id (`class.edit`), activate or deactivate (`class.set_active`)."""
     target = Ref("class", class_id)
-    needed = {"class.edit": changes.name is not None, "class.set_active": changes.status is not None}
+    edits = changes.name is not None or changes.source_id is not None or changes.clear_source_id
+    needed = {"class.edit": edits, "class.set_active": changes.status is not None}
     if not any(needed.values()):
         raise InvalidInput("nothing to change", code="empty_change")
     decisions = {p: authorize(access, p, target) for p, wanted in needed.items() if wanted}
     values: dict[str, object] = {}
     if changes.name is not None:
         values["name"] = changes.name
+    if changes.source_id is not None:
+        require_unique_source(
+            access.session, t.SchoolClass, access.tenant_id, changes.source_id, owner=class_id
+        )
+        values["source_id"] = changes.source_id
+    elif changes.clear_source_id:
+        values["source_id"] = None
     if changes.status is not None:
         if changes.status not in CLASS_STATUSES:
             raise InvalidInput(

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select, union
+from sqlalchemy import Select, or_, select, union
 from sqlalchemy.orm import Session
 
 from homeroom.errors import NotFound
@@ -82,6 +82,18 @@ def visible_class_ids(
 ) -> tuple[list[str], str | None]:
     """One page (id order) of the live classes at schools in the subtrees of `org_ids`, or that the user
     teaches or is enrolled in, and the next key: classes' structural visibility (policy/visibility.py)."""
+    c = t.SchoolClass
+    statement = visible_classes(tenant_id, org_ids, user_id)
+    if after is not None:
+        statement = statement.where(c.id > after)
+    ids = list(session.scalars(statement.order_by(c.id).limit(limit + 1)))
+    if len(ids) > limit:
+        return ids[:limit], ids[limit - 1]
+    return ids, None
+
+
+def visible_classes(tenant_id: int, org_ids: Collection[str], user_id: str) -> Select[tuple[str]]:
+    """The ids of the classes `visible_class_ids` pages through."""
     c, closure = t.SchoolClass, t.OrgClosure
     below = select(closure.descendant_id).where(
         closure.tenant_id == tenant_id, closure.ancestor_id.in_(org_ids)
@@ -92,14 +104,8 @@ def visible_class_ids(
             t.Enrollment.tenant_id == tenant_id, t.Enrollment.user_id == user_id
         ),
     )
-    statement = select(c.id).where(
+    return select(c.id).where(
         c.tenant_id == tenant_id,
         c.deleted == NOT_DELETED,
         or_(c.school_id.in_(below), c.id.in_(linked.subquery().select())),
     )
-    if after is not None:
-        statement = statement.where(c.id > after)
-    ids = list(session.scalars(statement.order_by(c.id).limit(limit + 1)))
-    if len(ids) > limit:
-        return ids[:limit], ids[limit - 1]
-    return ids, None

@@ -93,13 +93,19 @@ def _check_parent(session: Session, tenant_id: int, org: Org) -> None:
 
 
 def require_unique_source(
-    session: Session, table: type[t.Org | t.User | t.SchoolClass], tenant_id: int, source_id: str | None
+    session: Session,
+    table: type[t.Org | t.User | t.SchoolClass],
+    tenant_id: int,
+    source_id: str | None,
+    *,
+    owner: str | None = None,
 ) -> None:
-    """A duplicate external id (OneRoster sourcedId) within the tenant is a Conflict."""
+    """A duplicate external id (OneRoster sourcedId) within the tenant is a Conflict (`owner` may keep
+    its own)."""
     if source_id is None:
         return
     taken = session.scalar(select(table.id).where(table.tenant_id == tenant_id, table.source_id == source_id))
-    if taken is not None:
+    if taken is not None and taken != owner:
         raise Conflict(
             f"external id {source_id!r} is already used by {table.__tablename__} {taken!r}",
             code="duplicate_external_id",
