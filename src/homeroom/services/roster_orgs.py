@@ -83,6 +83,12 @@ def _indexes(stored: Iterable[StoredOrg | StoredClass]) -> tuple[dict[str, str],
     return by_source, by_id
 
 
+def _name(given: str, key: str, stored: str | None) -> str:
+    """The name to keep. An export writes a blank name as the sourcedId (OneRoster requires one), so a
+    stored blank name stays blank when the package's name is just the key."""
+    return "" if stored == "" and given == key else given[:200]
+
+
 def _new_id(key: str, by_id: dict[str, str | None]) -> str:
     candidate = candidate_id(key)
     return hashed_id(key) if candidate in by_id else candidate
@@ -201,15 +207,16 @@ class OrgPlan:
             parent_id = parent if parent != org_id else self.anchor.id
         active = not (org.removed and self.removal == "deactivate")
         deleted = "soft" if org.removed and self.removal == "delete" else "none"
-        source_id = (
-            org.key if before is None or before.source_id is not None or org_id == self.anchor.id else None
-        )
+        source_id = org.key if before is None else before.source_id
+        if org_id == self.anchor.id and source_id is None and org.key != org_id:
+            source_id = org.key  # the anchor adopts the package's top org: later imports match it by key
         if before is not None and before.kind != kind:
             self.issues.append(
                 Issue(ORGS_FILE, org.line, "type", org.type, "org_kind_change", f"a {before.kind}, as stored")
             )
             return
-        self.after[org_id] = StoredOrg(org_id, kind, parent_id, source_id, org.name, active, deleted)
+        name = _name(org.name, org.key, before.name if before else None)
+        self.after[org_id] = StoredOrg(org_id, kind, parent_id, source_id, name, active, deleted)
 
     def _check_tree(self, orgs: list[PackageOrg]) -> None:
         for org in orgs:
@@ -323,7 +330,8 @@ class ClassPlan:
             source_id = row.key if before is None or before.source_id is not None else None
             status = "inactive" if row.removed and removal == "deactivate" else "active"
             deleted = "soft" if row.removed and removal == "delete" else "none"
-            self.after[class_id] = StoredClass(class_id, school, source_id, row.name, status, deleted)
+            name = _name(row.name, row.key, before.name if before else None)
+            self.after[class_id] = StoredClass(class_id, school, source_id, name, status, deleted)
 
     def absent(self, present: set[str], orgs: OrgPlan, include_hand_made: bool, policy: str) -> None:
         if policy == "keep":

@@ -213,12 +213,12 @@ class RosterSync:
             return
         role = by_kind.get(self.orgs.kind_of(org_id))
         if not m.removed:
-            org_rows[(user_id, org_id)] = {
-                "user_id": user_id,
-                "org_id": org_id,
-                "position": 0 if m.primary else 1,
-            }
             accounts[(user_id, account)] = {"user_id": user_id, "account": account}
+        if not m.removed and (account == STUDENT_ROLE or role is None):
+            # A student's school is a home org; staff are placed by their roles (as when made by hand),
+            # and only staff without a role at an org get it as a home org.
+            position = 0 if m.primary else 1
+            org_rows[(user_id, org_id)] = {"user_id": user_id, "org_id": org_id, "position": position}
         if role is not None:
             role_rows[(user_id, role, org_id)] = {
                 "user_id": user_id, "role": role, "org_id": org_id,

@@ -58,12 +58,17 @@ def _in_scope(scope: Scope, org_column: InstrumentedAttribute[str]) -> ColumnEle
 
 
 def _user_in_scope(scope: Scope) -> ColumnElement[bool]:
-    uo = t.UserOrg
+    """The account has a home org or a role under the anchor."""
+    uo, ra = t.UserOrg, t.RoleAssignment
     if scope.anchor is None:
         return true()
-    return exists().where(
+    home = exists().where(
         uo.tenant_id == scope.tenant_id, uo.user_id == t.User.id, _in_scope(scope, uo.org_id)
     )
+    role = exists().where(
+        ra.tenant_id == scope.tenant_id, ra.user_id == t.User.id, _in_scope(scope, ra.org_id)
+    )
+    return or_(home, role)
 
 
 # -- users --------------------------------------------------------------------------------------------

@@ -57,12 +57,15 @@ def classes(session: Session, tenant_id: int, anchor: str) -> Iterator[tuple[Any
 
 
 def _users_in_scope(tenant_id: int, anchor: str) -> Any:
-    uo = t.UserOrg
-    return select(uo.user_id).where(uo.tenant_id == tenant_id, _under(tenant_id, anchor, uo.org_id))
+    """Accounts with a home org or a role under the anchor."""
+    uo, ra = t.UserOrg, t.RoleAssignment
+    homes = select(uo.user_id).where(uo.tenant_id == tenant_id, _under(tenant_id, anchor, uo.org_id))
+    roles = select(ra.user_id).where(ra.tenant_id == tenant_id, _under(tenant_id, anchor, ra.org_id))
+    return union_all(homes, roles)
 
 
 def users(session: Session, tenant_id: int, anchor: str) -> Iterator[tuple[Any, ...]]:
-    """(key, kind, status, username, given_name, family_name, email) of accounts with a home org in scope."""
+    """(key, kind, status, username, given_name, family_name, email) of the accounts in scope."""
     u = t.User
     query = (
         select(_key(u), u.kind, u.status, u.username, u.given_name, u.family_name, u.email)

@@ -7,7 +7,6 @@ from sqlalchemy.orm import Session
 
 from homeroom.errors import StaleVersion
 from homeroom.store import tables as t
-from homeroom.store.upserts import insert_missing
 
 
 def read_config(session: Session, tenant_id: int) -> str | None:
@@ -28,7 +27,9 @@ def write_config(session: Session, tenant_id: int, config: str, *, expected: int
             f"the roster settings are at version {current}, not {expected}: reload them and try again",
             details={"expected": expected, "current": current},
         )
-    if current == 0 and insert_missing(session, t.RosterSettings, {"tenant_id": tenant_id, "config": config}):
+    if current == 0:
+        session.add(t.RosterSettings(tenant_id=tenant_id, config=config, version=1))
+        session.flush()  # a concurrent first write fails here on the primary key: nothing is lost
         return 1
     statement = (
         update(t.RosterSettings)
