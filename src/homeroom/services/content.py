@@ -21,7 +21,6 @@ Every write bumps the object's version (If-Match) and is audited with the permis
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,13 +32,19 @@ from homeroom.policy.world import NOT_DELETED, PURGED, SOFT_DELETED, Check, Ref
 from homeroom.services import audit
 from homeroom.services.access import Access
 from homeroom.services.authorization import authorize, evaluate, not_found, require_visible
+from homeroom.services.content_values import (
+    QUESTION_KINDS,
+    body_text,
+    checked_name,
+    invalid,
+    new_id,
+    validated_body,
+)
 from homeroom.store import content as store
 from homeroom.store import tables as t
 from homeroom.store.constraints import Request
 
-MAX_BODY_BYTES: Final = 64 * 1024
 CRUD: Final = frozenset({"create", "edit", "delete", "recover", "purge"})
-QUESTION_KINDS: Final = ("standard", "simulation")
 
 
 @dataclass(frozen=True)
@@ -226,96 +231,26 @@ def create_content(access: Access, type_: str, new: NewContent) -> ContentView:
     body = validated_body(access, type_, new.org, new.body, current=None)
     if type_ == "question":
         if new.question_kind not in QUESTION_KINDS:
-            raise _invalid("kind", new.question_kind, QUESTION_KINDS)
+            raise invalid("kind", new.question_kind, QUESTION_KINDS)
         body["kind"] = new.question_kind
     status = kind.statuses[0] if kind.statuses else ""
     store.add(
         access.session,
         access.tenant_id,
         store.NewThing(
-            object_id, type_, new.org, _name(new.name), body_text(body), status, access.actor, access.now
+            object_id,
+            type_,
+            new.org,
+            checked_name(new.name),
+            body_text(body),
+            status,
+            access.actor,
+            access.now,
         ),
     )
     details: dict[str, object] = {"org": new.org, "name": new.name}
     audit.record(access, permission, Ref(type_, object_id), decision=decision, details=details)
     return read(access, object_id)
-
-
-def new_id(access: Access, type_: str, wanted: str | None) -> str:
-    if wanted is None:
-        return f"{type_}-{secrets.token_hex(6)}"
-    if store.id_taken(access.session, access.tenant_id, wanted):
-        raise Conflict(f"the id {wanted!r} is taken", code="id_taken", details={"id": wanted})
-    return wanted
-
-
-def _name(name: str) -> str:
-    name = name.strip()
-    if not 1 <= len(name) <= 200:
-        raise InvalidInput(
-            "name must have 1 to 200 characters", code="invalid_name", details={"field": "name"}
-        )
-    return name
-
-
-def body_text(body: Mapping[str, Any]) -> str:
-    try:
-        text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    except (ValueError, RecursionError) as error:
-        raise InvalidInput(
-            "body must be a JSON object of finite numbers, nested at most a few hundred levels",
-            code="invalid_body",
-        ) from error
-    if len(text.encode()) > MAX_BODY_BYTES:
-        raise InvalidInput(
-            f"body is larger than {MAX_BODY_BYTES} bytes",
-            code="body_too_large",
-            details={"limit": MAX_BODY_BYTES},
-        )
-    return text
-
-
-def validated_body(
-    access: Access, type_: str, org: str, body: Mapping[str, Any], *, current: Mapping[str, Any] | None
-) -> dict[str, Any]:
-    """The body to store: a question keeps its kind, a test's `questions` are live questions of its org."""
-    result = dict(body)
-    if type_ == "question":
-        stored = (current or {}).get("kind", "standard")
-        if current is not None and result.get("kind", stored) != stored:
-            raise InvalidInput(
-                "a question's kind is fixed when it is created", code="kind_fixed", details={"kind": stored}
-            )
-        result.pop("kind", None)
-        if current is not None:
-            result["kind"] = stored
-    if type_ == "test" and "questions" in result:
-        result["questions"] = _questions(access, org, result["questions"])
-    return result
-
-
-def _questions(access: Access, org: str, given: object) -> list[str]:
-    if not isinstance(given, list) or not all(isinstance(q, str) for q in given):
-        raise InvalidInput("body.questions must be a list of question ids", code="invalid_questions")
-    if len(set(given)) != len(given):
-        raise InvalidInput("body.questions lists a question twice", code="invalid_questions")
-    live = store.live_in_org(access.session, access.tenant_id, "question", org, given)
-    missing = [q for q in given if q not in live]
-    if missing:
-        raise InvalidInput(
-            f"{missing[0]!r} is not a live question of org {org!r}",
-            code="invalid_questions",
-            details={"questions": missing},
-        )
-    return list(given)
-
-
-def _invalid(name: str, value: object, expected: Sequence[str]) -> InvalidInput:
-    return InvalidInput(
-        f"{name} {value!r} is not one of {', '.join(expected)}",
-        code=f"invalid_{name}",
-        details={"field": name, "value": value, "expected": list(expected)},
-    )
 
 
 _UNSET: Final = "\0unset"
@@ -345,7 +280,7 @@ def edit_content(
         raise Conflict(f"sale {object_id!r} is approved: it can no longer change", code="sale_approved")
     values: dict[str, Any] = {"updated_at": access.now, "updated_by": access.actor}
     if changes.name is not None:
-        values["name"] = _name(changes.name)
+        values["name"] = checked_name(changes.name)
     if changes.body is not None:
         current = json.loads(row.body or "{}")
         values["body"] = body_text(
@@ -354,7 +289,7 @@ def edit_content(
     if changes.status is not None:
         statuses = kind_of(type_).statuses
         if changes.status not in statuses:
-            raise _invalid("status", changes.status, statuses)
+            raise invalid("status", changes.status, statuses)
         values["status"] = changes.status
     if changes.sets_workflow:
         values["workflow_id"] = _workflow(access, row, changes.workflow)

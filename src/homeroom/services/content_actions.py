@@ -25,17 +25,8 @@ from homeroom.policy.world import NOT_DELETED, Ref
 from homeroom.services import audit
 from homeroom.services.access import Access
 from homeroom.services.authorization import authorize
-from homeroom.services.content import (
-    QUESTION_KINDS,
-    ContentView,
-    authorize_on,
-    body_text,
-    kind_of,
-    new_id,
-    read,
-    require_row,
-    validated_body,
-)
+from homeroom.services.content import ContentView, authorize_on, kind_of, read, require_row
+from homeroom.services.content_values import QUESTION_KINDS, body_text, new_id, validated_body
 from homeroom.store import content as store
 
 DOCUMENT_FORMAT: Final = "homeroom.test/1"

@@ -17,7 +17,8 @@ from homeroom.errors import Forbidden, InvalidInput, NotFound
 from homeroom.policy.world import ACTIVE, NOT_DELETED, STAFF, Ref
 from homeroom.services import audit
 from homeroom.services.access import Access
-from homeroom.services.content import KINDS, ContentView, body_text, new_id, read
+from homeroom.services.content import KINDS, ContentView, read
+from homeroom.services.content_values import body_text, new_id
 from homeroom.store import content as store
 from homeroom.store import tables as t
 from homeroom.store.accounts import find_by_username

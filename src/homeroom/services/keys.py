@@ -20,7 +20,8 @@ from homeroom.policy.world import Ref
 from homeroom.services import audit
 from homeroom.services.access import Access
 from homeroom.services.authorization import authorize
-from homeroom.services.content import ContentView, body_text, new_id, read
+from homeroom.services.content import ContentView, read
+from homeroom.services.content_values import body_text, new_id
 from homeroom.store import content as store
 
 ALPHABET: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's base 32
