@@ -49,7 +49,7 @@ class HttpPlan:
     max_requests: int = 100_000
     connections: int = 16  # single checks
     batch_size: int = 1_000
-    batch_connections: int = 2
+    batch_connections: int = 4
     cross_sample: int = 300
 
 

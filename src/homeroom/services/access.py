@@ -14,7 +14,7 @@ from homeroom.policy import registry
 from homeroom.policy.profiles import Profile
 from homeroom.store import audit as audit_log
 from homeroom.store.snapshots import Snapshot
-from homeroom.store.tenants import require_head
+from homeroom.store.tenants import TenantHead, require_head
 
 if TYPE_CHECKING:
     from homeroom.services.runtime import Homeroom
@@ -32,6 +32,8 @@ class Principal:
     impersonator_id: str | None = None
     csrf_token: str | None = None
     session_digest: str | None = None
+    # the tenant's name, profile and revision when the authentication read them in its own query
+    tenant: TenantHead | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass
@@ -56,7 +58,7 @@ class Access:
         request_id: str,
         denials: list[audit_log.Draft],
     ) -> Access:
-        tenant = require_head(session, principal.tenant_id)
+        tenant = principal.tenant or require_head(session, principal.tenant_id)
         return cls(
             app,
             session,

@@ -165,10 +165,10 @@ def token_principal(session: Session, _app: Homeroom, *, secret: str) -> Princip
     if found is None or found.revoked:
         raise Unauthenticated("the API token is unknown or revoked")
     if found.user_id is None:
-        return Principal(found.tenant_id, None, "service")
+        return Principal(found.tenant_id, None, "service", tenant=found.tenant)
     if not found.usable:
         raise Unauthenticated("the account is no longer active")
-    return Principal(found.tenant_id, found.user_id, "token")
+    return Principal(found.tenant_id, found.user_id, "token", tenant=found.tenant)
 
 
 def _require_usable(session: Session, tenant_id: int, user_id: str) -> None:

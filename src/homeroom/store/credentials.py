@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from homeroom.policy.world import ACTIVE, NOT_DELETED
 from homeroom.store import tables as t
+from homeroom.store.tenants import TenantHead
 
 
 def add_session(  # noqa: PLR0913 - one row's columns
@@ -82,15 +83,17 @@ class TokenHolder(NamedTuple):
     user_id: str | None
     revoked: bool
     usable: bool  # a service token, or its account is active and not deleted
+    tenant: TenantHead  # read in the same query: the request needs it next
 
 
 def _holder_statement() -> Any:
-    token, user = t.ApiToken.__table__.c, t.User.__table__.c
-    joined = t.ApiToken.__table__.outerjoin(
+    token, user, tenant = t.ApiToken.__table__.c, t.User.__table__.c, t.Tenant.__table__.c
+    joined = t.ApiToken.__table__.join(t.Tenant.__table__, tenant.id == token.tenant_id).outerjoin(
         t.User.__table__, (user.tenant_id == token.tenant_id) & (user.id == token.user_id)
     )
     return (
         select(token.tenant_id, token.user_id, token.revoked_at, user.status, user.deleted)
+        .add_columns(tenant.name, tenant.profile, tenant.revision)
         .select_from(joined)
         .where(token.secret_hash == bindparam("digest"))
     )
@@ -104,9 +107,11 @@ def token_holder(session: Session, digest: str) -> TokenHolder | None:
     row = session.execute(HOLDER, {"digest": digest}).first()
     if row is None:
         return None
-    tenant_id, user_id, revoked_at, status, deleted = row
+    tenant_id, user_id, revoked_at, status, deleted, name, profile, revision = row
     usable = user_id is None or (status == ACTIVE and deleted == NOT_DELETED)
-    return TokenHolder(tenant_id, user_id, revoked_at is not None, usable)
+    return TokenHolder(
+        tenant_id, user_id, revoked_at is not None, usable, TenantHead(name, profile, revision)
+    )
 
 
 def find_token(session: Session, digest: str) -> t.ApiToken | None:
