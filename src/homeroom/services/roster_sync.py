@@ -286,6 +286,7 @@ class RosterSync:
 
     def plan(self) -> Plan:
         session = self.access.session
+        rs.analyze_staging(session)
         for clash in roster_diff.clashes(session, self.access.tenant_id, limit=MAX_ISSUES):
             self._issue(Issue(USERS_FILE, clash.line, "username", clash.value, clash.code, clash.expected))
         self._check_grants()
