@@ -198,6 +198,7 @@ def machine() -> dict[str, str]:
             f"{platform.python_implementation()} {platform.python_version()}; SQLite {sqlite3.sqlite_version}"
         ),
         "peers": ", ".join(versions),
+        "load": "load average {:.1f} / {:.1f} / {:.1f} (1, 5, 15 min)".format(*os.getloadavg()),
     }
 
 
@@ -217,7 +218,8 @@ def _ratio(mine: Timing, theirs: Timing | None) -> str:
 def render(mode: str, results: list[SizeResult], info: dict[str, str], seconds: float) -> str:
     lines = [
         f"Run `{mode}`: {info['date']}; {info['cpu']}; memory {info['memory']}; {info['python']};",
-        f"{info['peers']}; wall time {seconds:.0f} s; peak RSS {_rss_mb():,.0f} MB.",
+        f"{info['peers']}; wall time {seconds:.0f} s; peak RSS {_rss_mb():,.0f} MB;",
+        f"{info['load']} at the end (other work on the machine slows every figure).",
         "",
     ]
     checked = [result for result in results if result.timings]
