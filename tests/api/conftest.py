@@ -22,8 +22,9 @@ from homeroom.services.runtime import Homeroom
 
 
 @pytest.fixture(scope="session")
-def homeroom(database_url: str) -> Iterator[Homeroom]:
-    settings = Settings(database_url=database_url, **FAST_HASHING)  # type: ignore[arg-type]
+def homeroom(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Homeroom]:
+    jobs = str(tmp_path_factory.mktemp("jobs"))
+    settings = Settings(database_url=database_url, job_dir=jobs, **FAST_HASHING)  # type: ignore[arg-type]
     app = Homeroom.open(settings)
     yield app
     app.close()
