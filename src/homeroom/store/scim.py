@@ -335,4 +335,4 @@ def kinds_of(session: Session, tenant_id: int, user_ids: Collection[str]) -> dic
     statement = select(_u.id, _u.kind).where(
         _u.tenant_id == tenant_id, _u.id.in_(user_ids), _u.deleted == NOT_DELETED
     )
-    return dict(session.execute(statement).tuples().all())
+    return {row[0]: row[1] for row in session.execute(statement)}

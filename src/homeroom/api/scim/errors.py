@@ -12,6 +12,7 @@ from http import HTTPStatus
 from typing import Final
 
 from scim2_models import Error, SCIMException
+from scim2_server.errors import MethodNotAllowedException
 
 from homeroom import errors
 from homeroom.api.problems import status_of
@@ -42,9 +43,9 @@ def of_domain(error: errors.HomeroomError) -> tuple[Error, dict[str, str]]:
 
 
 def of_protocol(error: SCIMException) -> tuple[Error, dict[str, str]]:
-    found = error.to_error()
-    headers = {"WWW-Authenticate": 'Bearer realm="homeroom"'} if found.status == 401 else {}
-    return found, headers
+    """scim2-server's errors: its own, and a 405's list of the methods the path serves (RFC 9110)."""
+    headers = {"Allow": ", ".join(error.allowed)} if isinstance(error, MethodNotAllowedException) else {}
+    return error.to_error(), headers
 
 
 def unexpected(error: Exception) -> tuple[Error, dict[str, str]]:
