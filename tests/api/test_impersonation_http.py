@@ -20,8 +20,10 @@ from tests.services.conftest import FAST_HASHING
 from homeroom.api.app import create_app
 from homeroom.api.deps import IMPERSONATION_COOKIE
 from homeroom.config import Settings
+from homeroom.policy import registry
 from homeroom.services.access import acting_as
 from homeroom.services.content_operators import OperatorObject, add_object
+from homeroom.services.impersonating import is_bulk_export
 from homeroom.services.runtime import Homeroom
 from homeroom.store.tenants import find_tenant_id
 
@@ -202,3 +204,19 @@ def test_a_bearer_token_client_impersonates_with_the_cookie(demo: Callable[[str]
     assert client.get(f"{API}/auth/me").json()["username"] == "gus_globex"
     assert client.post(f"{API}/impersonation/stop").status_code == 200
     assert client.get(f"{API}/auth/me").json()["id"] == "sal_sales"
+
+
+def test_the_refused_exports_are_every_export_print_and_bulk_permission() -> None:
+    refused = {p for p in registry.catalog().permissions if is_bulk_export(p)}
+    assert refused == {
+        "class.print_cards",
+        "class.print_roster",
+        "report.export_billing",
+        "report.export_orders",
+        "report.export_student_data",
+        "report.export_usage",
+        "roster.bulk_import",
+        "staff.create_bulk",
+        "student.print_card",
+        "test.export",
+    }
