@@ -215,6 +215,11 @@ def test_bad_bodies_are_refused(acme: DemoTenant) -> None:
     assert response.status_code == 422
     huge = carl.post(Q, json={"org": "acme", "name": "n", "body": {"x": "y" * 70_000}})
     assert (huge.status_code, huge.json()["code"]) == (422, "body_too_large")
+    deep: object = 1
+    for _ in range(40):
+        deep = [deep]
+    too_deep = carl.post(Q, json={"org": "acme", "name": "n", "body": {"x": deep}})
+    assert (too_deep.status_code, too_deep.json()["code"]) == (422, "body_too_deep")
     assert carl.post(Q, json={"org": "acme", "name": "n", "extra": 1}).status_code == 422
     assert carl.post(Q, json={"org": "acme", "name": ""}).status_code == 422
     assert carl.post(Q, json={"org": "nowhere", "name": "n"}).status_code == 404

@@ -1,8 +1,8 @@
 """The values the assessment platform's objects hold: ids, names and bodies, checked before they are stored.
 
-A body is a JSON object of at most 64 KiB (finite numbers only). A question's body keeps the kind it was
-created with (`standard` or `simulation`: the latter needs its own create permission), and a test's body
-may list its questions (`questions`), which must be live questions of the test's org.
+A body is a JSON object of at most 64 KiB, nested at most 32 deep, with finite numbers only. A question's
+body keeps the kind it was created with (`standard` or `simulation`: the latter needs its own create
+permission), and a test's body may list its questions (`questions`), live questions of the test's org.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from homeroom.services.access import Access
 from homeroom.store import content as store
 
 MAX_BODY_BYTES: Final = 64 * 1024
+MAX_BODY_DEPTH: Final = 32  # JSON objects and arrays inside one another: deeper is not content but an attack
 QUESTION_KINDS: Final = ("standard", "simulation")
 
 
@@ -40,12 +41,18 @@ def checked_name(name: str) -> str:
 
 
 def body_text(body: Mapping[str, Any]) -> str:
-    """The body as stored: canonical JSON text of at most MAX_BODY_BYTES."""
+    """The body as stored: canonical JSON text of at most MAX_BODY_BYTES, nested at most MAX_BODY_DEPTH."""
+    if _depth(body) > MAX_BODY_DEPTH:
+        raise InvalidInput(
+            f"body nests objects and arrays more than {MAX_BODY_DEPTH} deep",
+            code="body_too_deep",
+            details={"limit": MAX_BODY_DEPTH},
+        )
     try:
         text = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except (ValueError, RecursionError) as error:
         raise InvalidInput(
-            "body must be a JSON object of finite numbers, nested at most a few hundred levels",
+            "body must be a JSON object of finite numbers",
             code="invalid_body",
         ) from error
     if len(text.encode()) > MAX_BODY_BYTES:
@@ -55,6 +62,24 @@ def body_text(body: Mapping[str, Any]) -> str:
             details={"limit": MAX_BODY_BYTES},
         )
     return text
+
+
+def _depth(value: object) -> int:
+    """How deeply objects and arrays nest in `value` (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping):
+            children: list[object] = list(item.values())
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+        if deepest > MAX_BODY_DEPTH:
+            return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def validated_body(
