@@ -39,6 +39,7 @@ USERS_FILE: Final = "users.csv"
 ENROLLMENTS_FILE: Final = "enrollments.csv"
 TEACHING_ROLES: Final = frozenset({"teacher", "proctor", "administrator", "aide"})
 MAX_ISSUES: Final = 1000
+BULK_CREATION: Final = 1000  # new accounts and classes above which PostgreSQL's statistics are refreshed
 
 
 @dataclass(frozen=True)
@@ -284,6 +285,10 @@ class RosterSync:
 
     # -- plan and apply ------------------------------------------------------------------------------
 
+    @property
+    def created_users(self) -> int:
+        return rs.new_users(self.access.session)
+
     def plan(self) -> Plan:
         session = self.access.session
         rs.analyze_staging(session)
@@ -346,6 +351,8 @@ class RosterSync:
             roster_objects.change_class(session, tenant, stored_class, planned_class)
         scope = self._scope()
         roster_diff.apply_users(session, scope)
+        if len(class_new) + self.created_users > BULK_CREATION:
+            rs.refresh_statistics(session)
         roster_diff.apply_links(session, scope)
         advance_revision(session, tenant)
 
@@ -430,6 +437,7 @@ def open_sync(access: Access, anchor: str, modes: Modes) -> RosterSync:
     orgs = OrgPlan.start(anchor, roster_objects.stored_orgs(session, tenant), config, config.tobedeleted)
     classes = ClassPlan.start(roster_objects.stored_classes(session, tenant))
     rs.create_staging(session)
+    rs.plan_generic(session)
     return RosterSync(access, Ref("org", anchor), config, modes, orgs, classes)
 
 

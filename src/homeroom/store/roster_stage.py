@@ -30,6 +30,7 @@ from sqlalchemy import (
     func,
     select,
     text,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -225,3 +226,21 @@ def analyze_staging(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         for table in STAGING_ALL:
             session.execute(text(f"ANALYZE {table.name}"))
+
+
+def plan_generic(session: Session) -> None:
+    """For this transaction, let PostgreSQL reuse plans. The engine forces custom plans (store/database.py),
+    which also re-plans every foreign key check: a million inserted links would be planned a million times."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL plan_cache_mode = auto"))
+
+
+def refresh_statistics(session: Session) -> None:
+    """After inserting many accounts and classes, let PostgreSQL see them before the links that reference
+    them are inserted: a foreign key check planned on an empty table's statistics scans it for every row."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE classes, users"))
+
+
+def new_users(session: Session) -> int:
+    return int(session.scalar(select(func.count()).select_from(USERS).where(USERS.c.is_new == true())) or 0)
