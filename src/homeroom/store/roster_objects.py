@@ -75,16 +75,24 @@ def change_org(session: Session, tenant_id: int, before: StoredOrg, after: Store
     """Write what differs between the stored org and the package's: parent (the subtree moves), fields."""
     if before.parent_id != after.parent_id:
         move_org(session, tenant_id, after.id, after.parent_id)
-    values: dict[str, Any] = {
-        name: getattr(after, name)
-        for name in ("source_id", "name", "active", "deleted")
-        if getattr(after, name) != getattr(before, name)
-    }
+    _write_changes(session, t.Org, tenant_id, before, after, ("source_id", "name", "active", "deleted"))
+
+
+def _write_changes(
+    session: Session,
+    table: type[t.Org | t.SchoolClass],
+    tenant_id: int,
+    before: StoredOrg | StoredClass,
+    after: StoredOrg | StoredClass,
+    fields: tuple[str, ...],
+) -> None:
+    """One UPDATE of the fields that differ, bumping the row's version; nothing when none differ."""
+    values: dict[str, Any] = {f: getattr(after, f) for f in fields if getattr(after, f) != getattr(before, f)}
     if values:
         session.execute(
-            update(t.Org)
-            .where(t.Org.tenant_id == tenant_id, t.Org.id == after.id)
-            .values(version=t.Org.version + 1, **values)
+            update(table)
+            .where(table.tenant_id == tenant_id, table.id == after.id)
+            .values(version=table.version + 1, **values)
             .execution_options(synchronize_session=False)
         )
 
@@ -109,15 +117,6 @@ def add_classes(session: Session, tenant_id: int, classes: Sequence[StoredClass]
 
 
 def change_class(session: Session, tenant_id: int, before: StoredClass, after: StoredClass) -> None:
-    values = {
-        name: getattr(after, name)
-        for name in ("school_id", "name", "status", "deleted")
-        if getattr(after, name) != getattr(before, name)
-    }
-    if values:
-        session.execute(
-            update(t.SchoolClass)
-            .where(t.SchoolClass.tenant_id == tenant_id, t.SchoolClass.id == after.id)
-            .values(version=t.SchoolClass.version + 1, **values)
-            .execution_options(synchronize_session=False)
-        )
+    _write_changes(
+        session, t.SchoolClass, tenant_id, before, after, ("school_id", "name", "status", "deleted")
+    )
