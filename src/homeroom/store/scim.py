@@ -14,12 +14,13 @@ given by the services): the filter only narrows it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from sqlalchemy import (
     ColumnElement,
+    FromClause,
     Select,
     and_,
     case,
@@ -97,118 +98,122 @@ class Found:
 
 
 _u, _c = t.User, t.SchoolClass
-# text fields of each table; empty text means "no value" where the column is not nullable
-USER_TEXT: Final[dict[str, Any]] = {
-    "id": _u.id,
-    "username": _u.username,
-    "source_id": _u.source_id,
-    "given_name": _u.given_name,
-    "family_name": _u.family_name,
-    "email": _u.email,
-    "kind": _u.kind,
+# the columns behind each field; empty text means "no value" where a column is not nullable
+USER_TEXT: Final = {
+    "id": "id",
+    "username": "username",
+    "source_id": "source_id",
+    "given_name": "given_name",
+    "family_name": "family_name",
+    "email": "email",
+    "kind": "kind",
 }
-CLASS_TEXT: Final[dict[str, Any]] = {
-    "id": _c.id,
-    "name": _c.name,
-    "source_id": _c.source_id,
-    "school": _c.school_id,
-}
+CLASS_TEXT: Final = {"id": "id", "name": "name", "source_id": "source_id", "school": "school_id"}
 
 
-def search_users(session: Session, tenant_id: int, visible: Select[Any], query: Query) -> Found:
-    """The users of `visible` matching the query's condition: their number, and one page of ids."""
-    where = [_u.tenant_id == tenant_id, _u.id.in_(visible)]
-    if query.condition is not None:
-        where.append(_user_condition(tenant_id, query.condition))
-    return _page(session, _u.id, where, _sort(USER_TEXT, query.order), query)
+def search_users(session: Session, tenant_id: int, visible: Sequence[Select[Any]], query: Query) -> Found:
+    """The users selected by the `visible` statements (disjoint sets of ids, from the SQL twin) that
+    match the query: their number, and one page of ids."""
+    return _search(session, tenant_id, visible, query, USER_TEXT, _user_condition)
 
 
-def search_classes(session: Session, tenant_id: int, visible: Select[Any], query: Query) -> Found:
-    """The classes of `visible` matching the query's condition: their number, and one page of ids."""
-    where = [_c.tenant_id == tenant_id, _c.id.in_(visible)]
-    if query.condition is not None:
-        where.append(_class_condition(tenant_id, query.condition))
-    return _page(session, _c.id, where, _sort(CLASS_TEXT, query.order), query)
+def search_classes(session: Session, tenant_id: int, visible: Sequence[Select[Any]], query: Query) -> Found:
+    """The classes selected by the `visible` statements that match the query, as `search_users`."""
+    return _search(session, tenant_id, visible, query, CLASS_TEXT, _class_condition)
 
 
-def _page(
+Build = Callable[[int, FromClause, Condition], ColumnElement[bool]]
+
+
+def _search(
     session: Session,
-    key: Any,
-    where: list[ColumnElement[bool]],
-    order: list[ColumnElement[Any]],
+    tenant_id: int,
+    visible: Sequence[Select[Any]],
     query: Query,
+    fields: dict[str, str],
+    build: Build,
 ) -> Found:
-    total = session.scalar(select(func.count()).select_from(select(key).where(*where).subquery())) or 0
+    """The filter joins each visible statement's own rows, so the database can start from an indexed
+    comparison (`userName eq`, `externalId eq`) and test the policy's conditions on those rows only."""
+    parts = []
+    for statement in visible:
+        rows = statement.selected_columns[0].table
+        if query.condition is not None:
+            statement = statement.where(build(tenant_id, rows, query.condition))  # noqa: PLW2901
+        parts.append(statement.with_only_columns(rows.c.id.label("id"), *_sort(rows, fields, query.order)))
+    counted = (select(func.count()).select_from(part.subquery()) for part in parts)
+    total = sum(session.scalar(count) or 0 for count in counted)
     if query.limit <= 0 or query.offset >= total:
         return Found(total, [])
-    statement = select(key).where(*where).order_by(*order, key).offset(query.offset).limit(query.limit)
+    found = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
+    order: list[Any] = []
+    if query.order is not None:  # without an order, id order: the database may stop after the page
+        keys = [found.c.missing, found.c.key]
+        order = [key.desc() for key in keys] if query.order.descending else keys
+    statement = select(found.c.id).order_by(*order, found.c.id).offset(query.offset).limit(query.limit)
     return Found(total, list(session.scalars(statement)))
 
 
-def _sort(fields: dict[str, Any], order: Order | None) -> list[ColumnElement[Any]]:
-    """Unassigned values sort last ascending and first descending (RFC 7644 3.4.2.3)."""
+def _sort(rows: FromClause, fields: dict[str, str], order: Order | None) -> list[Any]:
+    """The sort keys `missing` and `key`: unassigned values sort last ascending and first descending
+    (RFC 7644 3.4.2.3)."""
     if order is None:
         return []
-    column = fields.get(order.field)
-    if column is None:
-        raise InvalidInput(f"cannot sort by {order.field!r}", code="scim_invalid_sort")
+    column = rows.c[_name(fields, order.field, "sort by")]
     value = column if order.case_exact else func.lower(column)
-    missing = case((or_(column.is_(None), column == ""), 1), else_=0)
-    if order.descending:
-        return [missing.desc(), value.desc()]
-    return [missing, value]
+    return [case((or_(column.is_(None), column == ""), 1), else_=0).label("missing"), value.label("key")]
 
 
-def _user_condition(tenant_id: int, condition: Condition) -> ColumnElement[bool]:
+def _user_condition(tenant_id: int, rows: FromClause, condition: Condition) -> ColumnElement[bool]:
     match condition:
         case Every(terms):
-            return and_(true(), *(_user_condition(tenant_id, term) for term in terms))
+            return and_(true(), *(_user_condition(tenant_id, rows, term) for term in terms))
         case Some(terms):
-            return or_(false(), *(_user_condition(tenant_id, term) for term in terms))
+            return or_(false(), *(_user_condition(tenant_id, rows, term) for term in terms))
         case Negated(term):
-            return not_(_user_condition(tenant_id, term))
+            return not_(_user_condition(tenant_id, rows, term))
         case Present("active"):
             return true()
         case Compare("active", op, value):
-            return _boolean(_u.status == ACTIVE, op, value)
+            return _boolean(rows.c.status == ACTIVE, op, value)
         case Present("class"):
-            return _user_in_class(tenant_id, None)
+            return _user_in_class(tenant_id, rows, None)
         case Compare("class", "eq", str(value)):
-            return _user_in_class(tenant_id, value)
+            return _user_in_class(tenant_id, rows, value)
         case Present(name):
-            return _present(USER_TEXT, name)
+            return _present(rows.c[_name(USER_TEXT, name)])
         case Compare(name, op, value, case_exact):
-            return _text(USER_TEXT, name, op, value, case_exact=case_exact)
+            return _text(rows.c[_name(USER_TEXT, name)], op, value, case_exact=case_exact)
     raise _unsupported(condition)  # pragma: no cover - the match above covers every condition
 
 
-def _class_condition(tenant_id: int, condition: Condition) -> ColumnElement[bool]:
+def _class_condition(tenant_id: int, rows: FromClause, condition: Condition) -> ColumnElement[bool]:
     match condition:
         case Every(terms):
-            return and_(true(), *(_class_condition(tenant_id, term) for term in terms))
+            return and_(true(), *(_class_condition(tenant_id, rows, term) for term in terms))
         case Some(terms):
-            return or_(false(), *(_class_condition(tenant_id, term) for term in terms))
+            return or_(false(), *(_class_condition(tenant_id, rows, term) for term in terms))
         case Negated(term):
-            return not_(_class_condition(tenant_id, term))
+            return not_(_class_condition(tenant_id, rows, term))
         case Present("member"):
-            return _class_has(tenant_id, None)
+            return _class_has(tenant_id, rows, None)
         case Compare("member", "eq", str(value)):
-            return _class_has(tenant_id, value)
+            return _class_has(tenant_id, rows, value)
         case Present(name):
-            return _present(CLASS_TEXT, name)
+            return _present(rows.c[_name(CLASS_TEXT, name)])
         case Compare(name, op, value, case_exact):
-            return _text(CLASS_TEXT, name, op, value, case_exact=case_exact)
+            return _text(rows.c[_name(CLASS_TEXT, name)], op, value, case_exact=case_exact)
     raise _unsupported(condition)  # pragma: no cover - the match above covers every condition
 
 
-def _user_in_class(tenant_id: int, class_id: str | None) -> ColumnElement[bool]:
-    """The users row teaches or is enrolled in a live class (`class_id`, or any)."""
+def _user_in_class(tenant_id: int, rows: FromClause, class_id: str | None) -> ColumnElement[bool]:
+    """The user row teaches or is enrolled in a live class (`class_id`, or any)."""
     return or_(
         *(
             exists(
                 select(link.class_id)
                 .join(_c, and_(_c.tenant_id == link.tenant_id, _c.id == link.class_id))
-                .where(link.tenant_id == tenant_id, link.user_id == _u.id, _c.deleted == NOT_DELETED)
+                .where(link.tenant_id == tenant_id, link.user_id == rows.c.id, _c.deleted == NOT_DELETED)
                 .where(true() if class_id is None else link.class_id == class_id)
             )
             for link in (t.Teaching, t.Enrollment)
@@ -216,14 +221,14 @@ def _user_in_class(tenant_id: int, class_id: str | None) -> ColumnElement[bool]:
     )
 
 
-def _class_has(tenant_id: int, user_id: str | None) -> ColumnElement[bool]:
-    """The classes row has a live teacher or student (`user_id`, or any)."""
+def _class_has(tenant_id: int, rows: FromClause, user_id: str | None) -> ColumnElement[bool]:
+    """The class row has a live teacher or student (`user_id`, or any)."""
     return or_(
         *(
             exists(
                 select(link.user_id)
                 .join(_u, and_(_u.tenant_id == link.tenant_id, _u.id == link.user_id))
-                .where(link.tenant_id == tenant_id, link.class_id == _c.id, _u.deleted == NOT_DELETED)
+                .where(link.tenant_id == tenant_id, link.class_id == rows.c.id, _u.deleted == NOT_DELETED)
                 .where(true() if user_id is None else link.user_id == user_id)
             )
             for link in (t.Teaching, t.Enrollment)
@@ -238,18 +243,16 @@ def _boolean(column: ColumnElement[bool], op: str, value: str | bool) -> ColumnE
     return column if (op == "eq") == value else not_(column)
 
 
-def _present(fields: dict[str, Any], name: str) -> ColumnElement[bool]:
-    column = _field(fields, name)
+def _present(column: Any) -> ColumnElement[bool]:
     return and_(column.is_not(None), column != "")
 
 
-def _text(
-    fields: dict[str, Any], name: str, op: str, value: str | bool, *, case_exact: bool
-) -> ColumnElement[bool]:
-    column = _field(fields, name)
+def _text(column: Any, op: str, value: str | bool, *, case_exact: bool) -> ColumnElement[bool]:
     if not isinstance(value, str) or op not in STRING_OPERATORS:
         raise InvalidInput(
-            f"{name} compares with a string, not {value!r}", code="scim_invalid_filter", details={"op": op}
+            f"{column.name} compares with a string, not {value!r}",
+            code="scim_invalid_filter",
+            details={"op": op},
         )
     left: ColumnElement[str] = column if case_exact else func.lower(column)
     right: ColumnElement[str] = literal(value) if case_exact else func.lower(literal(value))
@@ -277,10 +280,10 @@ def _compare(left: ColumnElement[str], op: str, right: ColumnElement[str], size:
     return left <= right  # le
 
 
-def _field(fields: dict[str, Any], name: str) -> Any:
+def _name(fields: dict[str, str], name: str, doing: str = "filter on") -> str:
     column = fields.get(name)
     if column is None:
-        raise InvalidInput(f"cannot filter on {name!r}", code="scim_invalid_filter")
+        raise InvalidInput(f"cannot {doing} {name!r}", code="scim_invalid_filter")
     return column
 
 
@@ -300,22 +303,25 @@ class ClassLink:
 def classes_of(
     session: Session, tenant_id: int, user_ids: Collection[str], visible: Select[Any]
 ) -> dict[str, list[ClassLink]]:
-    """For each user, the live classes of `visible` they teach or are enrolled in, in class id order."""
+    """For each user, the live classes of `visible` they teach or are enrolled in, in class id order.
+    The users' own classes drive the query; `visible` is only asked about those."""
     found: dict[str, list[ClassLink]] = defaultdict(list)
     if not user_ids:
         return found
-    parts = [
-        select(link.user_id, _c.id, _c.name)
-        .join(_c, and_(_c.tenant_id == link.tenant_id, _c.id == link.class_id))
-        .where(
-            link.tenant_id == tenant_id,
-            link.user_id.in_(user_ids),
-            _c.deleted == NOT_DELETED,
-            _c.id.in_(visible),
+    linked = union_all(
+        *(
+            select(link.user_id, link.class_id).where(link.tenant_id == tenant_id, link.user_id.in_(user_ids))
+            for link in (t.Teaching, t.Enrollment)
         )
-        for link in (t.Teaching, t.Enrollment)
-    ]
-    statement = union_all(*parts).order_by("id")
+    ).subquery()
+    rows = visible.selected_columns[0].table
+    shown = visible.where(rows.c.id.in_(select(linked.c.class_id)))
+    statement = (
+        select(linked.c.user_id, _c.id, _c.name)
+        .join(_c, and_(_c.tenant_id == tenant_id, _c.id == linked.c.class_id))
+        .where(_c.deleted == NOT_DELETED, _c.id.in_(shown))
+        .order_by(_c.id)
+    )
     for user_id, class_id, name in session.execute(statement):
         found[user_id].append(ClassLink(class_id, name))
     return found

@@ -47,7 +47,7 @@ def read_group(access: Access, model: Model, class_id: str) -> Any:
 
 def search_groups(access: Access, model: Model, query: store.Query) -> tuple[int, list[Any]]:
     """The classes the caller may view that match: their number and one page, as resources."""
-    found = store.search_classes(access.session, access.tenant_id, visible_classes(access), query)
+    found = store.search_classes(access.session, access.tenant_id, [visible_classes(access)], query)
     rows = classes_by_id(access.session, access.tenant_id, found.ids)
     listed = rosters(access.session, access.tenant_id, found.ids)
     return found.total, [_resource(model, classes.class_view(rows[i], listed[i])) for i in found.ids]

@@ -168,6 +168,11 @@ class HomeroomGroup(Extension):
     """The school of the class. Defaults to the school of the provisioning account; classes do not move."""
 
 
+# a user's groups refer to Group, declared after User: resolve that reference now, before any model is
+# composed from User (scim2-models finds references by their resolved type)
+UserGroup.model_rebuild()
+User.model_rebuild(force=True)
+
 # Identity providers send attributes Homeroom does not keep (phone numbers, titles, the enterprise
 # extension): they are dropped rather than refused. Microsoft Entra removes members with a `value`.
 POLICY: Final = ScimPolicy(

@@ -12,19 +12,21 @@ What Homeroom adds to scim2-server's protocol:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cache
 from http import HTTPStatus
-from typing import Any, cast
+from typing import Any, Union, cast
 
 from scim2_models import (
     Context,
     ListResponse,
+    PatchOp,
     Resource,
     ResourceType,
     ResponseParameters,
     Schema,
     ScimProvider,
+    SearchRequest,
 )
 from scim2_server.handler import ScimHandler
 from scim2_server.requests import ScimRequest
@@ -32,6 +34,7 @@ from scim2_server.responses import ScimResponse
 from scim2_server.routing import Operation
 from scim2_server.service import ScimService
 from scim2_server.storage import ScimStorage
+from scim2_server.utils import parametrize
 
 from homeroom.errors import Forbidden
 from homeroom.services.access import Access
@@ -64,7 +67,7 @@ def serve(access: Access, request: ScimRequest) -> ScimResponse:
             "policy decides what it may do",
             code="service_token",
         )
-    default = placement(access)
+    default = cache(lambda: placement(access))  # only discovery and creations need it
     provider = provider_for("class.create" in access.profile.permissions)
     service = HomeroomService(provider, default)
     return HomeroomHandler(service, HomeroomStorage(access, provider, default)).handle(request)
@@ -72,13 +75,29 @@ def serve(access: Access, request: ScimRequest) -> ScimResponse:
 
 @cache
 def provider_for(groups: bool) -> ScimProvider:
-    return models.provider(groups=groups)
+    """The provider, and the generic message classes scim2-server builds from its models on every
+    request, built once here and kept: pydantic caches them only while something holds them."""
+    provider = models.provider(groups=groups)
+    kept = _KEPT.setdefault(groups, [])
+    served = [provider.model_for(t) for t in provider.resource_types]
+    for model in served:
+        kept += [parametrize(generic, model) for generic in (PatchOp, ResponseParameters, SearchRequest)]
+    every: Any = Union[tuple(served)]  # noqa: UP007 - the union scim2-server builds
+    kept += [parametrize(ListResponse, every), parametrize(SearchRequest, every)]
+    return provider
+
+
+_KEPT: dict[bool, list[object]] = {}
 
 
 class HomeroomService(ScimService):
-    def __init__(self, provider: ScimProvider, default: Placement) -> None:
+    def __init__(self, provider: ScimProvider, default: Callable[[], Placement]) -> None:
         super().__init__(provider)
-        self.default = default
+        self.placement = default
+
+    @property
+    def default(self) -> Placement:
+        return self.placement()
 
     # -- discovery: the caller's defaults as canonical values --------------------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, union
+from sqlalchemy import Select
 
 from homeroom.policy.world import STAFF, STUDENT
 from homeroom.services.access import Access
@@ -25,9 +25,10 @@ def user_view_permissions(access: Access) -> dict[str, str]:
     return {kind: view_permission(access.profile, kind) for kind in (STAFF, STUDENT)}
 
 
-def visible_users(access: Access) -> Select[Any]:
-    """The ids of the accounts the caller may view."""
-    statements = [
+def visible_users(access: Access) -> list[Select[Any]]:
+    """The ids of the accounts the caller may view: one statement per viewing permission (one for
+    staff, one for students; each selects only its own kind of account)."""
+    return [
         twin.accessible(
             access.session,
             access.tenant_id,
@@ -37,7 +38,6 @@ def visible_users(access: Access) -> Select[Any]:
         )
         for p in dict.fromkeys(user_view_permissions(access).values())
     ]
-    return statements[0] if len(statements) == 1 else union(*statements).subquery().select()
 
 
 def visible_classes(access: Access) -> Select[Any]:

@@ -8,6 +8,7 @@ and audit every read and write.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from scim2_models import Resource, ResourceType, ResponseParameters, ScimProvider, SearchRequest
@@ -23,7 +24,7 @@ USER = "User"
 
 
 class HomeroomStorage(ScimStorage):
-    def __init__(self, access: Access, provider: ScimProvider, default: Placement) -> None:
+    def __init__(self, access: Access, provider: ScimProvider, default: Callable[[], Placement]) -> None:
         self.access = access
         self.provider = provider
         self.default = default
@@ -77,8 +78,8 @@ class HomeroomStorage(ScimStorage):
     def create(self, resource_type: ResourceType, resource: Resource[Any]) -> Resource[Any]:
         model = self._model(resource_type)
         if resource_type.name == USER:
-            return users.create_user(self.access, model, resource, self.default)  # type: ignore[no-any-return]
-        return groups.create_group(self.access, model, resource, self.default)  # type: ignore[no-any-return]
+            return users.create_user(self.access, model, resource, self.default())  # type: ignore[no-any-return]
+        return groups.create_group(self.access, model, resource, self.default())  # type: ignore[no-any-return]
 
     def update(
         self, resource_type: ResourceType, resource: Resource[Any], *, expected_version: str | None = None
