@@ -85,8 +85,21 @@ def test_without_a_valid_token_everything_is_401(demo: Demo) -> None:
             assert refused.status_code == 401
             assert refused.headers["WWW-Authenticate"].startswith("Bearer")
             assert refused.json()["schemas"] == [ERROR]
+    assert "Bearer hr_" in scim_client(math).get("/Users").json()["detail"]
     session_only = math.login("priya_principal")  # a browser session is not a SCIM credential
     assert session_only.get("/scim/v2/Users").status_code == 401
+
+
+def test_bodies_over_the_limit_are_scim_errors(demo: Demo) -> None:
+    priya = scim_client(demo("math"), "priya_principal")
+    huge = new_user("big", displayName="x" * (2 * 1024 * 1024))
+    refused = priya.post("/Users", json=huge)
+    assert (refused.status_code, refused.headers["content-type"]) == (413, SCIM_JSON)
+    assert refused.json()["schemas"] == [ERROR]
+    streamed = priya.post(
+        "/Users", content=iter([b"{" + b" " * (2 * 1024 * 1024) + b"}"])
+    )  # no Content-Length
+    assert (streamed.status_code, streamed.headers["content-type"]) == (413, SCIM_JSON)
 
 
 def test_a_service_token_reads_discovery_only(demo: Demo) -> None:

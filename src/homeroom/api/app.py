@@ -94,12 +94,12 @@ class RequestLimits:
     async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
         from starlette.requests import Request  # noqa: PLC0415 - only on this rare path
 
+        error = errors.TooLarge(f"the request body exceeds {limit} bytes", details={"limit": limit})
+        if scope["path"].startswith(scim.routes.PREFIX):  # SCIM clients read SCIM errors
+            await scim.routes.domain_error(error)(scope, _empty, send)
+            return
         response = problems.problem(
-            Request(scope),
-            413,
-            "payload_too_large",
-            f"the request body exceeds {limit} bytes",
-            details={"limit": limit},
+            Request(scope), 413, "payload_too_large", error.message, details={"limit": limit}
         )
         await response(scope, _empty, send)
 

@@ -66,7 +66,12 @@ async def scim(request: Request) -> Response:
     try:
         body = await request.body()
     except errors.TooLarge as error:
-        return _error(*scim_errors.of_domain(error))
+        return domain_error(error)
+    bearer = _bearer(request)
+    if bearer is None:
+        return domain_error(
+            errors.Unauthenticated("send an API token of an account: `Authorization: Bearer hr_...`")
+        )
     path = request.url.path
     base = str(request.base_url).rstrip("/") + PREFIX
     scim_request = ScimRequest(
@@ -77,9 +82,7 @@ async def scim(request: Request) -> Response:
         headers=list(request.headers.items()),
         body=body,
     )
-    caller = Caller(
-        homeroom_of(request), request.state.request_id, request.method, _bearer(request), None, None
-    )
+    caller = Caller(homeroom_of(request), request.state.request_id, request.method, bearer, None, None)
     return await run_in_threadpool(_answer, caller, scim_request)
 
 
@@ -93,6 +96,11 @@ def _answer(caller: Caller, scim_request: ScimRequest) -> Response:
     except Exception as error:  # noqa: BLE001 - every answer of this API is a SCIM document
         return _error(*scim_errors.unexpected(error))
     return _response(answer)
+
+
+def domain_error(error: errors.HomeroomError) -> Response:
+    """The SCIM error response for a domain error (also used by the app's body-size guard)."""
+    return _error(*scim_errors.of_domain(error))
 
 
 def _bearer(request: Request) -> str | None:
