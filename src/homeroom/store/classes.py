@@ -92,7 +92,7 @@ def visible_class_ids(
     return ids, None
 
 
-def visible_classes(tenant_id: int, org_ids: Collection[str], user_id: str) -> Select[tuple[str]]:
+def visible_classes(tenant_id: int, org_ids: Collection[str], user_id: str) -> Select[str]:
     """The ids of the classes `visible_class_ids` pages through."""
     c, closure = t.SchoolClass, t.OrgClosure
     below = select(closure.descendant_id).where(
