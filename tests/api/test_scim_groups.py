@@ -75,11 +75,16 @@ def test_patch_adds_and_removes_members_and_renames(demo: Demo) -> None:
     )
     assert removed.status_code == 200, removed.text
     assert "math_4a" not in links(math, "tomas_teacher")["teaches"]
+    entra = priya.patch(  # Microsoft Entra names the member to remove in `value`
+        "/Groups/math_4a",
+        json=patch({"op": "remove", "path": "members", "value": [{"value": "tara_teacher"}]}),
+    )
+    assert [m["value"] for m in entra.json()["members"]] == ["sam_student"]
     renamed = priya.patch(
         "/Groups/math_4a", json=patch({"op": "replace", "path": "displayName", "value": "4A"})
     )
     assert renamed.json()["displayName"] == "4A"
-    assert renamed.headers["ETag"] == 'W/"4"'
+    assert renamed.headers["ETag"] == 'W/"5"'
     assert ("class.edit", True, "math_4a", "priya_principal") in audit(math)
 
 

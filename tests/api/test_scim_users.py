@@ -267,6 +267,11 @@ def test_malformed_requests(demo: Demo) -> None:
         "/Users/sam_student", json=patch({"op": "replace", "path": 'emails[value eq "x"', "value": 1})
     )
     assert (path.status_code, path.json()["scimType"]) == (400, "invalidPath")
+    target = priya.patch(
+        "/Users/sam_student",
+        json=patch({"op": "replace", "path": 'emails[value eq "no@x.org"].value', "value": "a@b.c"}),
+    )
+    assert (target.status_code, target.json()["scimType"]) == (400, "noTarget")
     required = priya.patch("/Users/sam_student", json=patch({"op": "remove", "path": "userName"}))
     assert required.status_code == 400
     assert required.json()["schemas"] == [ERROR]
