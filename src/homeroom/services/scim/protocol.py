@@ -12,6 +12,7 @@ What Homeroom adds to scim2-server's protocol:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from functools import cache
 from http import HTTPStatus
@@ -162,8 +163,7 @@ class HomeroomService(ScimService):
         return self._validate(resource_type, payload, Context.RESOURCE_REPLACEMENT_REQUEST)
 
     def _validate(self, resource_type: ResourceType, payload: Any, context: Context) -> Resource[Any]:
-        import json  # noqa: PLC0415 - the body goes back through the server's own validation
-
+        """Validate the completed payload as the server validates a body (same errors, same context)."""
         return self.read_body(self.get_model(resource_type), json.dumps(payload).encode(), None, context)
 
     def _creation_defaults(self, resource_type: ResourceType) -> dict[str, Any]:
