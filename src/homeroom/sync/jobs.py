@@ -25,8 +25,8 @@ def run_import_job(app: Homeroom, authenticate: Authenticate, job_id: str, optio
     except HomeroomError as error:
         status, report = "failed", _failure(error)
     app.work(authenticate, lambda access: roster_jobs.finish_job(access, job_id, status, report))
-    if status != "held":
-        Path(view.path or "").unlink(missing_ok=True)  # student records: kept only while an approval needs them
+    if status != "held":  # the package holds student records: kept only while an approval needs it
+        Path(view.path or "").unlink(missing_ok=True)
 
 
 def run_export_job(app: Homeroom, authenticate: Authenticate, job_id: str) -> None:
