@@ -2,13 +2,15 @@
 
 A real server process (uvicorn with N workers over the app factory, as `homeroom serve --workers N` runs
 it, access log off) serves a generated tenant already loaded into a database; a tenant service token
-asks about every actor. The load generator is an asyncio client in this process: raw HTTP/1.1 over
+asks about every actor. The load generator is an asyncio client in a process of its own (spawned, so
+its heap is small and the collector never pauses it over the benchmark's world): raw HTTP/1.1 over
 keep-alive connections, requests encoded before timing, a fixed number of connections each sending its
-next request when the previous answer arrived (a closed loop), bounded by a duration and a request
-count. Latency is measured per request from the first byte written to the last byte read.
+next request when the previous answer arrived (a closed loop), opened a few milliseconds apart (a busy
+worker does not accept, so they spread over the workers), bounded by a duration and a request count.
+Latency is measured per request from the first byte written to the last byte read.
 
 The client shares the machine's cores with the server; its CPU time over the timed window is reported
-next to the server's (all its processes), both as a share of one core. Before timing, the first
+next to the server's (all its processes, and the two busiest apart), each as a share of one core. Before timing, the first
 requests are answered one by one and their decisions compared with `decide` in process (disagreements
 are reported, never ignored).
 """
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import os
 import resource
 import socket
@@ -24,6 +27,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -40,6 +44,7 @@ CHECK_PATH = "/api/v1/authz/check"
 BATCH_PATH = "/api/v1/authz/check-batch"
 APP_FACTORY = "homeroom.api.app:create_app"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+STAGGER = 0.005  # seconds between opening two connections
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +71,7 @@ class HttpTiming:
     errors: int = 0
     client_cpu: float = 0.0  # share of one core over the timed window
     server_cpu: float = 0.0
+    worker_cpu: list[float] = field(default_factory=list)  # each uvicorn process's share, busiest first
 
     @property
     def requests_per_s(self) -> float:
@@ -203,7 +209,10 @@ class _Load:
     latencies: list[int] = field(default_factory=list)
 
 
-async def _connection(port: int, load: _Load) -> None:
+async def _connection(port: int, load: _Load, delay: float) -> None:
+    # Connections open one after another while the earlier ones already send: a worker busy with a
+    # request does not accept, so the connections spread over the workers instead of piling on one.
+    await asyncio.sleep(delay)
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     clock = time.perf_counter_ns
     try:
@@ -224,8 +233,19 @@ async def _connection(port: int, load: _Load) -> None:
 
 async def _drive(port: int, requests: Sequence[bytes], connections: int, seconds: float, limit: int) -> _Load:
     load = _Load(requests, time.monotonic() + seconds, limit)
-    await asyncio.gather(*(_connection(port, load) for _ in range(connections)))
+    await asyncio.gather(*(_connection(port, load, STAGGER * i) for i in range(connections)))
     return load
+
+
+@dataclass(slots=True)
+class Window:
+    """What one timed window measured."""
+
+    latencies: list[int]
+    errors: int
+    wall: float
+    client: float  # the client's CPU share of one core
+    served: list[float]  # each server process's CPU share, busiest first
 
 
 def run_load(
@@ -236,13 +256,20 @@ def run_load(
     connections: int,
     seconds: float,
     limit: int,
-) -> tuple[_Load, float, float, float]:
-    """One timed window: (load, wall seconds, client CPU share, server CPU share)."""
-    server_before, client_before, started = _cpu_seconds(pids), _own_cpu(), time.perf_counter()
+) -> Window:
+    """One timed window, in the calling process."""
+    server_before = [_cpu_seconds([pid]) for pid in pids]
+    client_before, started = _own_cpu(), time.perf_counter()
     load = asyncio.run(_drive(port, requests, connections, seconds, limit))
     wall = time.perf_counter() - started
     client = (_own_cpu() - client_before) / wall
-    return load, wall, client, (_cpu_seconds(pids) - server_before) / wall
+    served = [(_cpu_seconds([pid]) - before) / wall for pid, before in zip(pids, server_before, strict=True)]
+    return Window(load.latencies, load.errors, wall, client, sorted(served, reverse=True))
+
+
+def _client_process() -> ProcessPoolExecutor:
+    """The load generator's own process (spawned: a small heap, no world, no collector pauses)."""
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
 
 
 async def _ask_each(port: int, requests: Sequence[bytes]) -> list[bytes]:
@@ -283,35 +310,54 @@ def run_http(
         for i in range(0, len(checks) - plan.batch_size + 1, plan.batch_size)
     ]
     run = HttpRun(database, size, server=server_description())
-    for workers in plan.workers:
-        with server(url, workers) as (port, process):
-            pids = _process_tree(process.pid)
-            if not run.cross_sample:
-                sample = list(checks[: plan.cross_sample])
-                run.disagreements = cross_check(port, token, sample, facts)
-                run.cross_sample = len(sample)
-            for endpoint, requests, connections, batch in (
-                ("check", singles, plan.connections, 1),
-                ("check-batch", batches, plan.batch_connections, plan.batch_size),
-            ):
-                warm = min(2.0, plan.seconds / 4)
-                run_load(port, pids, requests, connections=connections, seconds=warm, limit=plan.max_requests)
-                load, wall, client, served = run_load(
+    traffic = _Traffic(token, checks, facts, singles, batches)
+    with _client_process() as client:
+        for workers in plan.workers:
+            _serve(run, client, url, workers, traffic, plan)
+    return run
+
+
+@dataclass(frozen=True, slots=True)
+class _Traffic:
+    token: str
+    checks: Sequence[Check]
+    facts: Facts
+    singles: list[bytes]
+    batches: list[bytes]
+
+
+def _serve(
+    run: HttpRun, client: ProcessPoolExecutor, url: str, workers: int, traffic: _Traffic, plan: HttpPlan
+) -> None:
+    """One server with `workers` workers: the cross-check once, then each endpoint warmed and timed."""
+    with server(url, workers) as (port, process):
+        pids = _process_tree(process.pid)
+        if not run.cross_sample:
+            sample = list(traffic.checks[: plan.cross_sample])
+            run.disagreements = cross_check(port, traffic.token, sample, traffic.facts)
+            run.cross_sample = len(sample)
+        for endpoint, requests, connections, batch in (
+            ("check", traffic.singles, plan.connections, 1),
+            ("check-batch", traffic.batches, plan.batch_connections, plan.batch_size),
+        ):
+            for seconds in (min(2.0, plan.seconds / 4), plan.seconds):  # a warm-up, then the window
+                window = client.submit(
+                    run_load,
                     port,
                     pids,
                     requests,
                     connections=connections,
-                    seconds=plan.seconds,
+                    seconds=seconds,
                     limit=plan.max_requests,
-                )
-                timing = HttpTiming(
-                    database, workers, endpoint, connections, batch, len(load.latencies), wall
-                )
-                timing.latencies_ns, timing.errors = load.latencies, load.errors
-                timing.client_cpu, timing.server_cpu = client, served
-                run.timings.append(timing)
-                print(f"[{size}] http {database} workers={workers} {endpoint} timed", flush=True)
-    return run
+                ).result()
+            timing = HttpTiming(
+                run.database, workers, endpoint, connections, batch, len(window.latencies), window.wall
+            )
+            timing.latencies_ns, timing.errors = window.latencies, window.errors
+            timing.client_cpu, timing.server_cpu = window.client, sum(window.served)
+            timing.worker_cpu = [share for share in window.served if share >= 0.01] if workers > 1 else []
+            run.timings.append(timing)
+            print(f"[{run.size}] http {run.database} workers={workers} {endpoint} timed", flush=True)
 
 
 def server_description() -> str:
@@ -328,8 +374,14 @@ def _row(size: str, t: HttpTiming) -> str:
     return (
         f"| {size} | {t.database} | {t.workers} | `{t.endpoint}` | {t.connections} | {t.batch:,} | "
         f"{t.requests:,} | {t.requests_per_s:,.0f} | {t.checks_per_s:,.0f} | {t.latency_ms(0.5):.1f} | "
-        f"{t.latency_ms(0.99):.1f} | {t.errors} | {t.server_cpu:.0%} | {t.client_cpu:.0%} |"
+        f"{t.latency_ms(0.99):.1f} | {t.errors} | {t.server_cpu:.0%}{_spread(t)} | {t.client_cpu:.0%} |"
     )
+
+
+def _spread(timing: HttpTiming) -> str:
+    """The busiest processes' shares: two workers far apart got unequal shares of the connections."""
+    shares = timing.worker_cpu[:2]
+    return f" ({' + '.join(f'{share:.0%}' for share in shares)})" if len(shares) > 1 else ""
 
 
 def render_http(runs: list[HttpRun]) -> list[str]:
