@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Final
 
@@ -364,6 +364,3 @@ class ClassPlan:
             for c in self.stored.values()
             if c.status == "active" and c.deleted == "none" and orgs.under_anchor(c.school_id)
         )
-
-
-Resolver = Callable[[str], str | None]

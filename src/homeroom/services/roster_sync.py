@@ -9,7 +9,7 @@ or any problem rolls it back, so nothing is written unless all of it is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -448,10 +448,6 @@ def record(access: Access, sync: RosterSync, plan: Plan, written: int, details: 
         sync.anchor,
         details={"counts": plan.counts, "rows_written": written, **details},
     )
-
-
-def iter_issues(plan: Plan) -> Iterator[Issue]:
-    yield from plan.issues
 
 
 def known_ids(access: Access) -> Callable[[str, str], bool]:
