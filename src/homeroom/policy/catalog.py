@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Final
 
 from homeroom.errors import InvalidProfile
@@ -51,6 +52,9 @@ class KindSpec:
         return self.type if self.kinds is None else f"{self.type}({' | '.join(sorted(self.kinds))})"
 
 
+Acceptance = Mapping[str, frozenset[str | None] | None]  # object type -> its accepted kinds (None: any)
+
+
 @dataclass(frozen=True, slots=True)
 class Permission:
     id: str
@@ -61,17 +65,39 @@ class Permission:
     one_of: frozenset[str]
     scope_checked: tuple[str, ...]
     constraints: tuple[str, ...]
+    # Derived once, read by every check: the id's parts and, per argument, its kind specs as a table.
+    resource: str = field(init=False, compare=False, repr=False)
+    verb: str = field(init=False, compare=False, repr=False)
+    acceptance: Mapping[str, Acceptance] = field(init=False, compare=False, repr=False)
 
-    @property
-    def resource(self) -> str:
-        return self.id.partition(".")[0]
+    def __post_init__(self) -> None:
+        resource, _, verb = self.id.partition(".")
+        specs_by_argument = {"target": self.target, **self.args}
+        acceptance = {name: _acceptance(specs) for name, specs in specs_by_argument.items()}
+        object.__setattr__(self, "resource", resource)
+        object.__setattr__(self, "verb", verb)
+        object.__setattr__(self, "acceptance", MappingProxyType(acceptance))
 
-    @property
-    def verb(self) -> str:
-        return self.id.partition(".")[2]
+    def accepts(self, argument: str, ref_type: str, kind: str | None) -> bool:
+        """Whether an object of `ref_type` and `kind` may be given as `argument` (any of its kind specs)."""
+        table = self.acceptance.get(argument)
+        if table is None or ref_type not in table:
+            return False
+        kinds = table[ref_type]
+        return kinds is None or kind in kinds
 
     def required_args(self) -> frozenset[str]:
         return frozenset(self.args) - self.optional - self.one_of
+
+
+def _acceptance(specs: tuple[KindSpec, ...]) -> dict[str, frozenset[str | None] | None]:
+    table: dict[str, frozenset[str | None] | None] = {}
+    for spec in specs:
+        if spec.kinds is None or (spec.type in table and table[spec.type] is None):
+            table[spec.type] = None
+        else:
+            table[spec.type] = table.get(spec.type, frozenset()) | spec.kinds  # type: ignore[operator]
+    return table
 
 
 @dataclass(frozen=True, slots=True)

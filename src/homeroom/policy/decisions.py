@@ -3,8 +3,7 @@ step that denied it, so "why?" always has an answer."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 ALLOW: Final = "allow"
 GRANT: Final = "grant"
@@ -21,9 +20,13 @@ ERROR: Final = "error"
 _PROGRESS: Final = {NO_GRANT: 0, SCOPE: 1}
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """One step's verdict. `rule` is stable and short; `message` is one line for people."""
+class Reason(NamedTuple):
+    """One step's verdict. `rule` is stable and short; `message` is one line for people.
+
+    Reasons and decisions are named tuples rather than frozen dataclasses: immutable all the same, and
+    built in a third of the time (a frozen dataclass sets each field through object.__setattr__), which
+    is a measurable share of a check (docs/benchmarks.md, "Checks").
+    """
 
     rule: str
     message: str
@@ -36,8 +39,7 @@ class Reason:
         return _PROGRESS.get(self.rule, 2)
 
 
-@dataclass(frozen=True, slots=True)
-class Decision:
+class Decision(NamedTuple):
     allowed: bool
     reason: Reason
     considered: tuple[Reason, ...] = ()
@@ -69,5 +71,8 @@ def deny_after(considered: list[Reason]) -> Decision:
     """The deny of step 7: the reason of the assignment that got furthest (the first one on a tie)."""
     if not considered:
         return deny(NO_GRANT, "the actor holds no role assignment")
-    best = max(considered, key=lambda reason: reason.progress)
+    best = considered[0]
+    for reason in considered[1:]:
+        if reason.progress > best.progress:
+            best = reason
     return Decision(allowed=False, reason=best, considered=tuple(considered))

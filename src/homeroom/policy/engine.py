@@ -15,6 +15,8 @@ Semantics, never bent:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from homeroom.policy import preconditions
 from homeroom.policy.catalog import Permission
 from homeroom.policy.decisions import (
@@ -33,7 +35,7 @@ from homeroom.policy.decisions import (
 )
 from homeroom.policy.facts import Entity, Facts
 from homeroom.policy.preconditions import Context
-from homeroom.policy.profiles import format_scope
+from homeroom.policy.profiles import Profile, format_scope
 from homeroom.policy.ranks import grant_failure, missing_for_grant, strictly_lower
 from homeroom.policy.scopes import covers
 from homeroom.policy.settings import effective
@@ -46,7 +48,6 @@ from homeroom.policy.world import (
     Assignment,
     Check,
     CustomRole,
-    Org,
     Ref,
     SchoolClass,
     User,
@@ -105,6 +106,8 @@ def _resolve(check: Check, facts: Facts) -> Named:
     """The objects the check names, looked up once: (argument, reference, object or None)."""
     entity = facts.world.entity
     named: Named = [("target", check.target, entity(check.target))]
+    if check.to is None and check.from_ is None and check.at is None:
+        return named
     for name, ref in (("to", check.to), ("from", check.from_), ("at", check.at)):
         if ref is not None:
             named.append((name, ref, entity(ref)))
@@ -135,8 +138,6 @@ def _lifecycle(check: Check, permission: Permission, named: Named, facts: Facts)
 
 def kind_of(entity: Entity) -> str | None:
     """The kind the catalog narrows a type by: org and user kinds, assessment kinds, `custom` for roles."""
-    if isinstance(entity, Org | User):
-        return entity.kind
     if isinstance(entity, CustomRole):
         return "custom"
     if isinstance(entity, SchoolClass):
@@ -146,10 +147,10 @@ def kind_of(entity: Entity) -> str | None:
 
 def _type_gate(permission: Permission, named: Named) -> Decision | None:
     for name, ref, entity in named:
-        specs = permission.target if name == "target" else permission.args.get(name, ())
         assert entity is not None  # noqa: S101 - the lifecycle step denied otherwise
         kind = kind_of(entity)
-        if not any(spec.accepts(ref.type, kind) for spec in specs):
+        if not permission.accepts(name, ref.type, kind):
+            specs = permission.target if name == "target" else permission.args.get(name, ())
             right_type = any(spec.type == ref.type for spec in specs)
             rule = _type_rule(permission, name) if right_type else TYPE
             wanted = " | ".join(str(spec) for spec in specs) or "nothing"
@@ -171,11 +172,11 @@ def _evaluate(ctx: Context, assignment: Assignment) -> Reason:
     cell = facts.role_cell(assignment.role, ctx.permission.id)
     if not cell:
         return Reason(NO_GRANT, f"{assignment.role} does not hold {ctx.permission.id}", label)
-    if not _placed(facts, assignment):
+    if assignment.role not in facts.profile.roles and not _placed(facts, assignment):
         return Reason(NO_GRANT, f"{label} is held outside the custom role's org", label)
     granted_by: str | None = None
     for name in ctx.permission.scope_checked:
-        ref = ctx.argument(name)
+        ref = ctx.check.target if name == "target" else ctx.argument(name)
         if ref is None:
             continue
         atomic = covers(cell, ref, ctx.actor, assignment.org, facts)
@@ -191,8 +192,6 @@ def _evaluate(ctx: Context, assignment: Assignment) -> Reason:
 
 def _placed(facts: Facts, assignment: Assignment) -> bool:
     """A custom role grants only where it may be held: at its own org or below."""
-    if assignment.role in facts.profile.roles:
-        return True
     custom = facts.world.custom_roles.get(assignment.role)
     return (
         custom is not None and custom.deleted == NOT_DELETED and facts.in_subtree(assignment.org, custom.org)
@@ -201,18 +200,44 @@ def _placed(facts: Facts, assignment: Assignment) -> bool:
 
 def _constraints(ctx: Context, assignment: Assignment) -> Reason | None:
     """Step 6 in order: rank rules, the grant rule, gates, then preconditions; the first failure."""
-    constraints = ctx.permission.constraints
-    failed = (
-        ("R1" in constraints and _r1(ctx, assignment))
-        or ("R2" in constraints and _r2(ctx, assignment))
-        or ("grant" in constraints and _grant_rule(ctx))
-        or _gate(ctx, assignment)
-        or preconditions.first_failure(ctx)
-    )
-    return Reason(failed[0], failed[1], assignment.label) if failed else None
+    steps = ctx.facts.profile.compiled.get(ctx.permission.id)
+    for step in steps if steps is not None else _steps(ctx.facts.profile, ctx.permission):
+        failed = step(ctx, assignment)
+        if failed is not None:
+            return Reason(failed[0], failed[1], assignment.label)
+    return None
 
 
 Failure = tuple[str, str] | None  # (rule, message)
+Step = Callable[[Context, Assignment], Failure]
+
+
+def _steps(profile: Profile, permission: Permission) -> tuple[Step, ...]:
+    """The constraint steps that apply to the permission under the profile, compiled once per profile:
+    most permissions have none, and a check should not test for each kind of step it lacks."""
+    steps: tuple[Step, ...] | None = profile.compiled.get(permission.id)
+    if steps is None:
+        steps = profile.compiled[permission.id] = _compile_steps(profile, permission)
+    return steps
+
+
+def _compile_steps(profile: Profile, permission: Permission) -> tuple[Step, ...]:
+    constraints = permission.constraints
+    steps: list[Step] = [
+        step for rule, step in (("R1", _r1), ("R2", _r2), ("grant", _grant_rule)) if rule in constraints
+    ]
+    if profile.gates.get(permission.id):
+        steps.append(_gate)
+    steps.extend(_precondition(rule, check) for rule, check in preconditions.checks_for(permission))
+    return tuple(steps)
+
+
+def _precondition(rule: str, check: Callable[[Context], str | None]) -> Step:
+    def step(ctx: Context, _assignment: Assignment) -> Failure:
+        message = check(ctx)
+        return None if message is None else (rule, message)
+
+    return step
 
 
 def _r1(ctx: Context, assignment: Assignment) -> Failure:
@@ -231,7 +256,7 @@ def _r2(ctx: Context, assignment: Assignment) -> Failure:
     return None if failure is None else ("R2", failure)
 
 
-def _grant_rule(ctx: Context) -> Failure:
+def _grant_rule(ctx: Context, _assignment: Assignment) -> Failure:
     role = ctx.facts.world.custom_roles[ctx.check.target.id]
     missing = missing_for_grant(ctx.facts, ctx.actor, role.id, role.org)
     if missing is None:

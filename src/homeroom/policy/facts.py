@@ -41,6 +41,8 @@ class Facts:
     _ranks: dict[str, tuple[int, int]] = field(default_factory=dict, repr=False)
     _pairs: dict[str, frozenset[Pair]] = field(default_factory=dict, repr=False)
     _role_pairs: dict[str, frozenset[Pair]] = field(default_factory=dict, repr=False)
+    _cells: dict[tuple[str, str], Scope] = field(default_factory=dict, repr=False)
+    _taught: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict, repr=False)
 
     # -- the tree --------------------------------------------------------------------------------
 
@@ -106,7 +108,12 @@ class Facts:
 
     def anchored_in(self, ref: Ref, root: str) -> bool:
         """anchors(x) meets subtree(root)."""
-        return any(root in self.ancestors(anchor) for anchor in self.anchors(ref))
+        known = self._ancestors
+        for anchor in self.anchors(ref):
+            above = known.get(anchor)
+            if root in (above if above is not None else self.ancestors(anchor)):
+                return True
+        return False
 
     # -- classes and teaching ---------------------------------------------------------------------
 
@@ -116,16 +123,34 @@ class Facts:
 
     def teaches_in(self, teacher: User, class_id: str, root: str) -> bool:
         """`class_id` is a live class the teacher teaches, at a school in subtree(root)."""
-        found = self.live_class(class_id)
-        return found is not None and class_id in teacher.teaches and root in self.ancestors(found.school)
+        return class_id in self.taught_under(teacher, root)
+
+    def taught_under(self, teacher: User, root: str) -> frozenset[str]:
+        """The live classes the teacher teaches at schools in subtree(root), computed once per pair."""
+        key = (teacher.id, root)
+        known = self._taught.get(key)
+        if known is None:
+            known = frozenset(
+                class_id
+                for class_id in teacher.teaches
+                if (found := self.live_class(class_id)) is not None and root in self.ancestors(found.school)
+            )
+            self._taught[key] = known
+        return known
 
     # -- roles, ranks and permission pairs (model.md 8) ---------------------------------------------
 
     def role_cell(self, role: str, permission: str) -> Scope:
         """The scopes role holds for permission: the chart for built-in roles, the grants for custom ones."""
-        if role in self.profile.roles:
-            return self.profile.cell(role, permission)
-        return frozenset(s for p, s in self.role_pairs(role) if p == permission) or NO_SCOPE
+        key = (role, permission)
+        known = self._cells.get(key)
+        if known is None:
+            if role in self.profile.roles:
+                known = self.profile.cell(role, permission)
+            else:
+                known = frozenset(s for p, s in self.role_pairs(role) if p == permission) or NO_SCOPE
+            self._cells[key] = known
+        return known
 
     def role_pairs(self, role: str) -> frozenset[Pair]:
         """Every (permission, atomic scope) the role holds, implied views included."""

@@ -49,16 +49,10 @@ class Context:
         return found.school if found is not None else self.check.target.id
 
 
-def first_failure(ctx: Context) -> tuple[str, str] | None:
-    """The first precondition of the permission that fails, as (rule, message), or None."""
-    for rule in ctx.permission.constraints:
-        check = _CHECKS.get(rule)
-        if check is None:
-            continue
-        message = check(ctx)
-        if message is not None:
-            return (rule, message)
-    return None
+def checks_for(permission: Permission) -> tuple[tuple[str, Callable[[Context], str | None]], ...]:
+    """The permission's preconditions in their catalog order, as (rule, check); a check returns why it
+    fails, or None."""
+    return tuple((rule, _CHECKS[rule]) for rule in permission.constraints if rule in _CHECKS)
 
 
 def _inactive(ctx: Context) -> str | None:

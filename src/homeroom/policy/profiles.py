@@ -102,6 +102,8 @@ class Profile:
     gates: Mapping[str, tuple[Gate, ...]] = field(repr=False)
     edit_implies_view: frozenset[str] = field(repr=False, default=frozenset())
     permissions: Mapping[str, Permission] = field(repr=False, default_factory=dict)
+    # The engine's per-permission evaluation plans, compiled on first use (engine.py); never compared.
+    compiled: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     def implied_view(self, permission: str) -> str | None:
         """`X.view` when `permission` is `X.edit` and edit implies view for X (model.md 5)."""
@@ -115,7 +117,8 @@ class Profile:
 
     def cell(self, role: str, permission: str) -> Scope:
         """The scopes a built-in role holds for a permission, implied view included; empty if none."""
-        return self.cells.get(permission, MappingProxyType({})).get(role, NO_SCOPE)
+        by_role = self.cells.get(permission)
+        return NO_SCOPE if by_role is None else by_role.get(role, NO_SCOPE)
 
     def canonical_scope(self, permission: str) -> str:
         return self.canonical_scopes.get(permission, DEFAULT_CANONICAL_SCOPE)

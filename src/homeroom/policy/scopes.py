@@ -60,7 +60,7 @@ def _teaches_student(student_id: str, actor: User, root: str, facts: Facts) -> b
     student = facts.world.users.get(student_id)
     if student is None or student.kind != STUDENT or student.deleted == PURGED or not actor.teaches:
         return False
-    return any(facts.teaches_in(actor, class_id, root) for class_id in student.enrolled_in)
+    return not facts.taught_under(actor, root).isdisjoint(student.enrolled_in)
 
 
 def _self(ref: Ref, actor: User, _root: str, facts: Facts) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Final
+from typing import Final, NamedTuple
 
 NOT_DELETED: Final = "none"
 SOFT_DELETED: Final = "soft"
@@ -55,9 +55,12 @@ REF_TYPES: Final = ("org", "class", "user", "role", *THING_TYPES)
 _EMPTY: Final[Mapping[str, object]] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class Ref:
-    """A reference to an object of the world: `TYPE:ID`."""
+class Ref(NamedTuple):
+    """A reference to an object of the world: `TYPE:ID`.
+
+    A named tuple, not a frozen dataclass: references are dictionary keys on every check (anchors are
+    cached per reference), and a tuple hashes in C where a dataclass runs a Python `__hash__`.
+    """
 
     type: str
     id: str
