@@ -35,7 +35,14 @@ def parse_scope(text: str) -> Scope:
 
 
 def format_scope(scope: Scope) -> str:
-    return ", ".join(s for s in SCOPES if s in scope) if scope else "-"
+    """`subtree, assigned`: the scopes in SCOPES order, or `-` for none (kept per scope: reasons use it)."""
+    text = _FORMATTED.get(scope)
+    if text is None:
+        text = _FORMATTED[scope] = ", ".join(s for s in SCOPES if s in scope) if scope else "-"
+    return text
+
+
+_FORMATTED: dict[Scope, str] = {}  # bounded: there are 2^5 scopes
 
 
 @dataclass(frozen=True, slots=True)
