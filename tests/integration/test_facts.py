@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from homeroom.policy import decide
 from homeroom.policy.facts import Facts
 from homeroom.policy.world import Assignment, Check, Ref
 from homeroom.scenarios.files import load_scenario
+from homeroom.store import raw
 from homeroom.store.facts import load_facts
 from homeroom.store.tables import RoleAssignment
 from homeroom.store.tenants import advance_revision, revision
@@ -22,20 +24,31 @@ pytestmark = pytest.mark.db
 MAX_QUERIES = 10
 
 
-class QueryCounter:
+class QueryCounter(logging.Handler):
+    """Counts the statements the engine runs and the raw reads (store/raw.py), which it does not see."""
+
     def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
         self.count = 0
 
     def __call__(self, *_args: object) -> None:
+        self.count += 1
+
+    def emit(self, _record: logging.LogRecord) -> None:
         self.count += 1
 
 
 @pytest.fixture
 def queries(engine: Engine) -> Iterator[QueryCounter]:
     counter = QueryCounter()
+    level = raw.logger.level
+    raw.logger.setLevel(logging.DEBUG)
+    raw.logger.addHandler(counter)
     event.listen(engine, "before_cursor_execute", counter)
     yield counter
     event.remove(engine, "before_cursor_execute", counter)
+    raw.logger.removeHandler(counter)
+    raw.logger.setLevel(level)
 
 
 @pytest.mark.parametrize("path", SCENARIO_FILES, ids=scenario_id)

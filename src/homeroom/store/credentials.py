@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from homeroom.policy.world import ACTIVE, NOT_DELETED
 from homeroom.store import tables as t
+from homeroom.store.raw import RawQuery, fetch
 from homeroom.store.tenants import TenantHead
 
 
@@ -86,28 +87,23 @@ class TokenHolder(NamedTuple):
     tenant: TenantHead  # read in the same query: the request needs it next
 
 
-def _holder_statement() -> Any:
-    token, user, tenant = t.ApiToken.__table__.c, t.User.__table__.c, t.Tenant.__table__.c
-    joined = t.ApiToken.__table__.join(t.Tenant.__table__, tenant.id == token.tenant_id).outerjoin(
-        t.User.__table__, (user.tenant_id == token.tenant_id) & (user.id == token.user_id)
-    )
-    return (
-        select(token.tenant_id, token.user_id, token.revoked_at, user.status, user.deleted)
-        .add_columns(tenant.name, tenant.profile, tenant.revision)
-        .select_from(joined)
-        .where(token.secret_hash == bindparam("digest"))
-    )
-
-
-HOLDER = _holder_statement()
+# Every API request reads it first: the token, its account's state and the tenant's name, profile and
+# revision, in one statement (store/raw.py).
+HOLDER = RawQuery.of(
+    """SELECT api_tokens.tenant_id, api_tokens.user_id, api_tokens.revoked_at, users.status, users.deleted,
+    tenants.name, tenants.profile, tenants.revision
+    FROM api_tokens JOIN tenants ON tenants.id = api_tokens.tenant_id
+    LEFT OUTER JOIN users ON users.tenant_id = api_tokens.tenant_id AND users.id = api_tokens.user_id
+    WHERE api_tokens.secret_hash = :digest"""
+)
 
 
 def token_holder(session: Session, digest: str) -> TokenHolder | None:
     """The token of this digest with its account's state, in one query (every API request asks)."""
-    row = session.execute(HOLDER, {"digest": digest}).first()
-    if row is None:
+    rows = fetch(session, HOLDER, {"digest": digest})
+    if not rows:
         return None
-    tenant_id, user_id, revoked_at, status, deleted, name, profile, revision = row
+    tenant_id, user_id, revoked_at, status, deleted, name, profile, revision = rows[0]
     usable = user_id is None or (status == ACTIVE and deleted == NOT_DELETED)
     return TokenHolder(
         tenant_id, user_id, revoked_at is not None, usable, TenantHead(name, profile, revision)
