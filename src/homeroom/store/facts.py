@@ -1,17 +1,17 @@
 """Load exactly the facts one decision needs, as a partial policy World, in a fixed number of queries.
 
 For a check the loader reads: the named objects (target, to, from, at, the role), the students and
-recipients of named assessments and notifications, every one of those users with their home orgs, role
-assignments, teaching assignments and enrollments (one UNION query), the classes those name, the custom
-roles held or named, every org any of that is anchored at together with all its ancestors (through the
-closure table), and the settings on those orgs. That is everything decide() looks at (world.py: "the
-objects a check names, their anchors and the chain of parents above them"), in at most ten queries
-whatever the size of the tenant, each an indexed probe by (tenant_id, id).
+recipients of named assessments and notifications, every one of those users with their home orgs,
+role assignments, teaching assignments and enrollments (one UNION query with the users), the classes
+those name, the custom roles held or named, every org any of that is anchored at together with all its
+ancestors (through the closure table), and the settings on those orgs. That is everything decide()
+looks at (world.py: "the objects a check names, their anchors and the chain of parents above them"),
+in at most ten queries whatever the size of the tenant, each an indexed probe by (tenant_id, id).
 
 With a `Snapshot` of the tenant at the request's revision (store/snapshots.py), orgs, settings, locks,
-custom roles and classes come from memory and a check costs two queries: the users, and their links.
-The statements of the hot path are built once, as Core statements with expanding parameters, so a
-request pays neither statement construction nor the ORM's result processing.
+custom roles and classes come from memory and a check costs one query: the users with their links. It
+is DBAPI text (store/raw.py), one constant statement whatever the number of users, so a request pays
+neither statement construction nor SQLAlchemy's result processing.
 """
 
 from __future__ import annotations
