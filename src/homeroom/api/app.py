@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from homeroom import errors
-from homeroom.api import problems, scim
+from homeroom.api import lanes, problems, scim
 from homeroom.api.routes import ROUTERS
 from homeroom.config import Settings
 from homeroom.services.runtime import Homeroom
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, *, homeroom: Homeroom | None = 
     for router in ROUTERS:
         app.include_router(router, prefix="/api/v1")
     app.include_router(scim.router, prefix=scim.routes.PREFIX)
+    app.add_middleware(lanes.CheckLane, paths=lanes.lane_paths(app))  # inside RequestLimits
     app.add_middleware(
         RequestLimits,
         max_body_bytes=runtime.settings.max_body_bytes,

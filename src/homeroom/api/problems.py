@@ -73,13 +73,18 @@ def problem(request: Request, status: int, code: str, detail: str, **extra: Any)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def domain_problem(request: Request, error: errors.HomeroomError) -> JSONResponse:
+    """The answer to a domain error: its status from the table above, its code, message and details."""
+    details = {k: v for k, v in error.details.items() if _jsonable(v)}
+    return problem(request, status_of(error), error.code, error.message, details=details)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers: domain errors, invalid requests, HTTP errors, and anything unexpected."""
 
     @app.exception_handler(errors.HomeroomError)
     async def domain_error(request: Request, error: errors.HomeroomError) -> JSONResponse:
-        details = {k: v for k, v in error.details.items() if _jsonable(v)}
-        return problem(request, status_of(error), error.code, error.message, details=details)
+        return domain_problem(request, error)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
