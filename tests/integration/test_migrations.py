@@ -13,7 +13,7 @@ from homeroom.store.database import engine_for
 from homeroom.store.tables import Base
 
 pytestmark = pytest.mark.db
-HEAD = "0007"
+HEAD = "0008"
 
 
 def test_migrations_build_every_table(engine: Engine) -> None:

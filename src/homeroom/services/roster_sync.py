@@ -354,6 +354,7 @@ class RosterSync:
         if len(class_new) + self.created_users > BULK_CREATION:
             rs.refresh_statistics(session)
         roster_diff.apply_links(session, scope)
+        roster_diff.refresh_reach(session, scope)
         advance_revision(session, tenant)
 
     def _scope(self) -> roster_diff.Scope:

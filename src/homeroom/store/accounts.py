@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from homeroom.errors import Conflict, InvalidInput, NotFound
 from homeroom.policy.profiles import Profile
 from homeroom.policy.world import Ref, User
+from homeroom.store import reach
 from homeroom.store import tables as t
 from homeroom.store.facts import load_world
 from homeroom.store.rosters import user_problem
@@ -75,4 +76,5 @@ def set_links(session: Session, tenant_id: int, user: User, profile: Profile) ->
         materialized = list(rows)
         if materialized:
             session.execute(insert(table), materialized)
+    reach.refresh(session, tenant_id, [user.id])
     advance_revision(session, tenant_id)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from homeroom.errors import Conflict, InvalidInput, NotFound
 from homeroom.policy.validation import parent_problem
 from homeroom.policy.world import NOT_DELETED, Org, Ref, World
+from homeroom.store import reach
 from homeroom.store import tables as t
 from homeroom.store.facts import load_world
 from homeroom.store.tenants import advance_revision
@@ -70,6 +71,7 @@ def move_org(session: Session, tenant_id: int, org_id: str, new_parent: str | No
     session.execute(
         update(t.Org).where(t.Org.tenant_id == tenant_id, t.Org.id == org_id).values(parent_id=new_parent)
     )
+    reach.refresh(session, tenant_id, reach.anchored_under(tenant_id, org_id))
     advance_revision(session, tenant_id)
 
 

@@ -26,14 +26,17 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    union,
     update,
 )
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from homeroom.store import reach
 from homeroom.store import roster_stage as rs
 from homeroom.store import tables as t
 
 INACTIVE: Final = "inactive"
+MANY_LINKS: Final = 10_000  # staged class links above which the reach refresh is planned on new statistics
 
 
 @dataclass(frozen=True)
@@ -254,6 +257,34 @@ def apply_links(session: Session, scope: Scope) -> None:
         session.execute(
             insert(table).from_select(["tenant_id", "user_id", "class_id", "position"], link_rows)
         )
+
+
+def refresh_reach(session: Session, scope: Scope) -> None:
+    """After `apply_links`: the reach rows (store/reach.py) of every account whose anchors may have moved.
+
+    Those are the staged accounts (their home orgs, roles and links were rewritten) and the accounts that
+    lost links into the scope's rostered classes by absence; the latter had, before the import, an anchor
+    in the scope, so a reach row at its anchor. The refresh covers the staged accounts, those reached from
+    the anchor (rows the delete may find stale, never ones the insert then needs: such an account was
+    staged or lost links only) and those anchored in the scope now; an import of the whole tenant, all.
+    After many links, statistics first (reach.analyze_sources).
+    """
+    staged = session.scalar(select(func.count()).select_from(rs.LINKS)) or 0
+    if staged > MANY_LINKS:
+        reach.analyze_sources(session)
+    if scope.anchor is None:
+        reach.refresh(session, scope.tenant_id)
+        return
+    r, tenant = t.UserReach, scope.tenant_id
+    touched = union(
+        select(rs.USERS.c.id),
+        select(rs.USER_ORGS.c.user_id),
+        select(rs.ROLES.c.user_id),
+        select(rs.LINKS.c.user_id),
+        select(r.user_id).where(r.tenant_id == tenant, r.org_id == scope.anchor),
+        reach.anchored_under(tenant, scope.anchor),
+    )
+    reach.refresh(session, tenant, touched.subquery().select())
 
 
 def _role_added_in(scope: Scope) -> ColumnElement[bool]:

@@ -1,8 +1,8 @@
 """Orgs and classes as a roster import reads and writes them: whole, since even a city has only thousands.
 
 The import diffs them in memory (services/roster_orgs.py) and writes only what changed: new orgs with
-their closure rows (through `add_org` and `move_org`, which keep the tree valid), new classes in one
-batch, and one UPDATE per changed row that bumps its version.
+their closure rows (through `add_org` and `move_org`, which keep the tree valid and the reach table
+exact), new classes in one batch, and one UPDATE per changed row that bumps its version.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from homeroom.policy.world import Org
+from homeroom.policy.world import PURGED, Org
+from homeroom.store import reach
 from homeroom.store import tables as t
 from homeroom.store.orgs import add_org, move_org
 
@@ -117,6 +118,11 @@ def add_classes(session: Session, tenant_id: int, classes: Sequence[StoredClass]
 
 
 def change_class(session: Session, tenant_id: int, before: StoredClass, after: StoredClass) -> None:
+    """Write what differs; a class that changes school or stops or starts being purged moves the anchors of
+    its teachers and students (store/reach.py)."""
     _write_changes(
         session, t.SchoolClass, tenant_id, before, after, ("school_id", "name", "status", "deleted")
     )
+    purged = (before.deleted == PURGED) != (after.deleted == PURGED)
+    if before.school_id != after.school_id or purged:
+        reach.refresh(session, tenant_id, reach.class_users(tenant_id, after.id))

@@ -18,6 +18,7 @@ from homeroom.policy.facts import Facts
 from homeroom.policy.profiles import Profile
 from homeroom.policy.validation import assignment_problem, class_problem, teaching_problem
 from homeroom.policy.world import INVITED, STAFF, STUDENT, Ref, SchoolClass, User, World
+from homeroom.store import reach
 from homeroom.store import tables as t
 from homeroom.store.facts import load_world
 from homeroom.store.orgs import require_unique_source
@@ -64,6 +65,7 @@ def add_user(
         materialized = list(rows)
         if materialized:
             session.execute(insert(table), materialized)
+    reach.refresh(session, tenant_id, [user.id])
     advance_revision(session, tenant_id)
 
 

@@ -224,6 +224,27 @@ class Enrollment(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class UserReach(Base):
+    """Every org a user is reached from: each ancestor (the org itself included) of each anchor of the
+    user (home orgs, role assignment orgs, schools of the non-purged classes taught or enrolled in).
+
+    Derived from the link tables and the closure, and rewritten with them by `store/reach.py` in the same
+    transaction (migration 0008). `kind` is the user's (accounts never change kind): lists of one kind of
+    user under an org are one range of (tenant, org, kind, user), in id order.
+    """
+
+    __tablename__ = "user_reach"
+    __table_args__ = (
+        _ref("users", "user_id"),
+        _ref("orgs", "org_id"),
+        Index(None, "tenant_id", "org_id", "kind", "user_id"),
+    )
+    tenant_id: Mapped[int] = _tenant()
+    user_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    org_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+
+
 class CustomRole(Base):
     __tablename__ = "custom_roles"
     __table_args__ = (

@@ -19,6 +19,7 @@ from homeroom.policy.profiles import Profile
 from homeroom.policy.validation import validate_world
 from homeroom.policy.world import CustomRole as CustomRoleValue
 from homeroom.policy.world import Org, SchoolClass, Thing, User, World
+from homeroom.store import reach
 from homeroom.store import tables as t
 from homeroom.store.tenants import advance_revision, create_tenant
 
@@ -52,6 +53,7 @@ def write_world(session: Session, world: World, profile: Profile, *, tenant: str
         if materialized:
             session.execute(insert(table), materialized)
     _set_creators(session, tenant_id, users)
+    reach.fill(session, tenant_id)
     advance_revision(session, tenant_id)
     return tenant_id
 
