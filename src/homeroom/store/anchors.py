@@ -8,6 +8,11 @@ each served by a (tenant_id, user_id, ...) primary key and a closure-table probe
 `candidates(...)` reads the same facts from the other side: the ids of users a scope can admit, from the
 (tenant_id, org_id | class_id, user_id) indexes. Where a scope's population is bounded (a school, a
 teacher's classes, one org), a list can start from these few ids instead of walking every user.
+
+"Some anchor of a user lies in subtree(root)" is read from the user reach table (store/reach.py), which
+holds every ancestor of every anchor: one probe of its key (`reaches`), or, from the other side, the range
+of its (tenant, org, kind, user) index (`reached_from`), for users and the users assessments and
+notifications belong to.
 """
 
 from __future__ import annotations
@@ -120,6 +125,18 @@ def subtree_orgs(tenant_id: int, root: str) -> OrgTest:
     return lambda column: column.in_(below)
 
 
+def reaches(user_id: Any, tenant_id: int, root: str) -> Exists:
+    """Some anchor of the user lies in subtree(root): one probe of user_reach's (tenant, user, org) key."""
+    r = t.UserReach  # never in the FROM of an enclosing select (the twin's pages alias it)
+    return probe(r.tenant_id == tenant_id, r.user_id == user_id, r.org_id == root)
+
+
+def reached_from(tenant_id: int, root: str) -> Select[Any]:
+    """The ids of the users with an anchor in subtree(root), from user_reach's (tenant, org, ...) index."""
+    r = t.UserReach
+    return select(r.user_id).where(r.tenant_id == tenant_id, r.org_id == root)
+
+
 def equals(org_id: str) -> OrgTest:
     return lambda column: column == org_id
 
@@ -164,9 +181,27 @@ def user_anchored(user_id: Any, tenant_id: int, test: OrgTest) -> ColumnElement[
 
 
 def _live_user_anchored(user_id: Any, tenant_id: int, test: OrgTest) -> ColumnElement[bool]:
+    return and_(_live_user(user_id, tenant_id), user_anchored(user_id, tenant_id, test))
+
+
+def _live_user(user_id: Any, tenant_id: int) -> Exists:
     u = _LIVE_USER
-    live = probe(u.tenant_id == tenant_id, u.id == user_id, u.deleted != PURGED)
-    return and_(live, user_anchored(user_id, tenant_id, test))
+    return probe(u.tenant_id == tenant_id, u.id == user_id, u.deleted != PURGED)
+
+
+def in_subtree(target: Target, tenant_id: int, root: str) -> ColumnElement[bool]:
+    """Some anchor of the target row lies in subtree(root) (`anchored(..., under(root))`): for users, and
+    the students and recipients of assessments and notifications, one probe of the user reach table."""
+    entity = target.entity
+    if target.type == "user":
+        return reaches(entity.id, tenant_id, root)
+    if target.type == "assessment":
+        return and_(_live_user(entity.student_id, tenant_id), reaches(entity.student_id, tenant_id, root))
+    if target.type == "notification":
+        recipient = entity.recipient_id
+        live = _live_user(recipient, tenant_id)
+        return and_(recipient.is_not(None), live, reaches(recipient, tenant_id, root))
+    return anchored(target, tenant_id, under(tenant_id, root))
 
 
 def taught_students(user_id: Any, tenant_id: int, classes: Collection[str]) -> ColumnElement[bool]:
@@ -190,13 +225,16 @@ def scope_covers(
 ) -> ColumnElement[bool]:
     """One atomic scope of model.md 6 for the assignment rooted at `root`, as a condition on target rows.
 
-    Users of a bounded population (`org`, `subtree` of a school) are `target.id IN (candidates)`: the
-    same anchors read from the link tables' org and class indexes, so the database can start from them.
+    Users of a bounded population are `target.id IN (candidates)`, so the database can start from them:
+    `org`: the anchors read from the link tables' org and class indexes; `subtree` of a school: the
+    school's range of the user reach table.
     """
-    if target.type == "user" and (scope == "org" or (scope == "subtree" and root.kind == SCHOOL)):
-        return target.id.in_(union_all(*anchored_users(tenant_id, _place(tenant_id, scope, root.id))))
+    if target.type == "user" and scope == "org":
+        return target.id.in_(union_all(*anchored_users(tenant_id, equals(root.id))))
+    if target.type == "user" and scope == "subtree" and root.kind == SCHOOL:
+        return target.id.in_(reached_from(tenant_id, root.id))
     if scope == "subtree":
-        return anchored(target, tenant_id, under(tenant_id, root.id))
+        return in_subtree(target, tenant_id, root.id)
     if scope == "org":
         return anchored(target, tenant_id, equals(root.id))
     if scope == "assigned":
@@ -207,7 +245,7 @@ def scope_covers(
         return target.entity.recipient_id == actor if target.type == "notification" else false()
     if target.created_by is None:
         return false()
-    return and_(target.created_by == actor, anchored(target, tenant_id, under(tenant_id, root.id)))
+    return and_(target.created_by == actor, in_subtree(target, tenant_id, root.id))
 
 
 def candidates(
@@ -225,14 +263,11 @@ def candidates(
     if scope == "created":
         u = t.User
         return [select(u.id).where(u.tenant_id == tenant_id, u.created_by == actor)]
-    if scope == "org" or (scope == "subtree" and root.kind == SCHOOL):
-        return anchored_users(tenant_id, _place(tenant_id, scope, root.id))
+    if scope == "org":
+        return anchored_users(tenant_id, equals(root.id))
+    if scope == "subtree" and root.kind == SCHOOL:
+        return [reached_from(tenant_id, root.id)]
     return None
-
-
-def _place(tenant_id: int, scope: str, root: str) -> OrgTest:
-    """Where an anchor must lie, as a test driven by an index: at the root, or in its subtree."""
-    return subtree_orgs(tenant_id, root) if scope == "subtree" else equals(root)
 
 
 def _enrolled(tenant_id: int, classes: Collection[str]) -> Select[Any]:

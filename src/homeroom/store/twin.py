@@ -18,17 +18,22 @@ anchors.candidates; `id = :actor`; `created_by = :actor`) or, with several (assi
 the union of all their candidates next to the OR, which implies it, so the set is unchanged. The
 database starts from a few hundred ids instead of walking a million users in id order, and driven pages
 sort by `id || ''`, which no index provides, so that PostgreSQL cannot choose the walk anyway (it takes
-the candidates' repeats for distinct users and underestimates the walk). Lists over a district or the
-customer keep the walk: the first page needs a few thousand rows there (docs/store.md, "Lists at scale").
+the candidates' repeats for distinct users and underestimates the walk).
+
+Lists of one kind of user whose every granting scope lies under one org (`subtree` there, with `org`,
+`assigned` or `created` beside it: everything but `self`) *walk the reach*: their pages join the user
+reach table's range (tenant, org, kind, user) and are cut and ordered by its user column, so a page of
+a district's or the customer's students reads about a page of index entries, whatever the tenant's size.
+Other lists walk the users in id order, testing each row (docs/store.md, "Lists at scale").
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, false, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true, union_all
+from sqlalchemy.orm import Session, aliased
 
 from homeroom.policy.catalog import Permission
 from homeroom.policy.engine import kind_of
@@ -46,6 +51,7 @@ from homeroom.policy.world import (
     Org,
     User,
 )
+from homeroom.store import tables as t
 from homeroom.store.anchors import Target, candidates, scope_covers, target_for
 from homeroom.store.constraints import Condition, Context, Request, all_of, any_of, constraints
 from homeroom.store.facts import load_world
@@ -53,6 +59,9 @@ from homeroom.store.snapshots import Snapshot
 
 SETUP_OWN_ACCOUNT = "staff.setup_own_account"
 DEFAULT_PAGE = 100
+# Scopes that admit only users anchored in the assignment's subtree: all but `self`.
+WITHIN_ROOT = frozenset({"subtree", "org", "assigned", "created"})
+_REACH = aliased(t.UserReach, name="reach")  # the walked range; probes in conditions use the table
 
 
 @dataclass(frozen=True)
@@ -61,17 +70,35 @@ class Page:
     next_after: str | None  # None: this was the last page
 
 
+@dataclass(frozen=True)
+class _Built:
+    """The accessible set, and the same set shaped for keyset pages: cut after the key on each of `keys`
+    (the id, or the walked range's user and the id: both sides of the join get the bound), sorted by
+    `order`."""
+
+    statement: Select[str]
+    pages: Select[str]
+    keys: tuple[ColumnElement[str], ...]
+    order: ColumnElement[Any]
+
+    @classmethod
+    def denied(cls, statement: Select[str]) -> _Built:
+        nothing = statement.where(false())
+        column = statement.selected_columns[0]
+        return cls(nothing, nothing, (column,), column)
+
+
 def accessible(
     session: Session, tenant_id: int, profile: Profile, request: Request, *, snapshot: Snapshot | None = None
 ) -> Select[str]:
     """SELECT target.id for every target of `request.target_type` that decide() would allow."""
-    return _accessible(session, tenant_id, profile, request, snapshot)[0]
+    return _accessible(session, tenant_id, profile, request, snapshot).statement
 
 
 def _accessible(
     session: Session, tenant_id: int, profile: Profile, request: Request, snapshot: Snapshot | None
-) -> tuple[Select[str], bool]:
-    """The statement, and whether it has a driving condition (its pages should not walk the id index).
+) -> _Built:
+    """The statement, and the shape its pages take (driven, walking the reach, or walking the users).
 
     With a snapshot, built once per (tenant, revision, profile, request): everything it is built from
     (the actor's facts, the tree, settings, custom roles) is covered by the revision, so a walk of many
@@ -84,12 +111,12 @@ def _accessible(
 
 def _build(
     session: Session, tenant_id: int, profile: Profile, request: Request, snapshot: Snapshot | None
-) -> tuple[Select[str], bool]:
+) -> _Built:
     target = target_for(request.target_type)
     statement = select(target.id).where(target.rows(tenant_id))
     permission = profile.permissions.get(request.permission)
     if permission is None:
-        return statement.where(false()), False
+        return _Built.denied(statement)
     refs = [r for r in (request.to, request.from_, request.at) if r is not None]
     roles = [request.role] if request.role is not None else []
     world = load_world(
@@ -104,23 +131,49 @@ def _build(
     facts = Facts(world, profile)
     actor = world.users.get(request.actor)
     if actor is None or not _arguments_pass(request, permission, actor, facts):
-        return statement.where(false()), False
+        return _Built.denied(statement)
     kinds = _target_kinds(permission, request.target_type)
     if kinds is False:
-        return statement.where(false()), False
+        return _Built.denied(statement)
     ctx = Context(request, permission, actor, facts, target, tenant_id)
     granted = any_of([_assignment(ctx, a) for a in actor.roles])
     if granted is False:
-        return statement.where(false()), False
+        return _Built.denied(statement)
     where = [_lifecycle(target, permission.verb)]
     if kinds is not True:
         where.append(target.kind.in_(sorted(kinds)))
+    walk = _reach_walk(ctx, kinds) if granted is not True else None
+    if walk is not None:
+        return _walking(ctx, statement.where(*where), granted, walk)
     found = _candidates(ctx) if granted is not True else None
     if found is not None and len(found) > 1:  # a union of conditions: give the database one to start from
         where.append(target.id.in_(union_all(*(select_ for group in found for select_ in group))))
     if granted is not True:
         where.append(granted)
-    return statement.where(*where), found is not None
+    statement = statement.where(*where)
+    order = target.id.concat("") if found is not None else target.id  # see the module's docstring
+    return _Built(statement, statement, (target.id,), order)
+
+
+def _walking(ctx: Context, statement: Select[str], granted: Condition, walk: tuple[str, str]) -> _Built:
+    """Pages that walk the reach range of `walk` = (root, kind) in user order.
+
+    Inside the range the `subtree` scope at the root holds by construction, so the pages' condition is
+    built again without it: left in, PostgreSQL merges its probe with a scan of the whole range."""
+    root, kind = walk
+    target, r = ctx.target, _REACH
+    inside = any_of([_assignment(ctx, a, walked=root) for a in ctx.actor.roles])
+    pages = statement.join(r, and_(r.tenant_id == target.tenant_id, r.user_id == target.id)).where(
+        r.tenant_id == ctx.tenant_id, r.org_id == root, r.kind == kind
+    )
+    if inside is not True:
+        pages = pages.where(false() if inside is False else inside)
+    key = cast("ColumnElement[str]", r.user_id)
+    return _Built(statement.where(_sql(granted)), pages, (key, target.id), key)
+
+
+def _sql(condition: Condition) -> ColumnElement[bool]:
+    return true() if condition is True else false() if condition is False else condition
 
 
 def allows(session: Session, tenant_id: int, profile: Profile, check: Check) -> bool:
@@ -164,12 +217,11 @@ def page_statement(  # noqa: PLR0913 - the request and its page
     snapshot: Snapshot | None = None,
 ) -> Select[str]:
     """The statement `page` runs: up to `limit` + 1 ids after `after`, in id order."""
-    statement, driven = _accessible(session, tenant_id, profile, request, snapshot)
-    column = statement.selected_columns[0]
+    built = _accessible(session, tenant_id, profile, request, snapshot)
+    statement = built.pages
     if after is not None:
-        statement = statement.where(column > after)
-    order = column.concat("") if driven else column  # see the module's docstring
-    return statement.order_by(order).limit(limit + 1)
+        statement = statement.where(*(key > after for key in built.keys))
+    return statement.order_by(built.order).limit(limit + 1)
 
 
 def _arguments_pass(request: Request, permission: Permission, actor: User, facts: Facts) -> bool:
@@ -212,8 +264,9 @@ def _lifecycle(target: Target, verb: str) -> ColumnElement[bool]:
     return deleted == NOT_DELETED
 
 
-def _assignment(ctx: Context, assignment: Assignment) -> Condition:
-    """Steps 5 and 6 for one assignment: the condition on target rows under which it allows."""
+def _assignment(ctx: Context, assignment: Assignment, *, walked: str | None = None) -> Condition:
+    """Steps 5 and 6 for one assignment: the condition on target rows under which it allows (on rows of
+    the reach range of `walked`, if given)."""
     facts, actor = ctx.facts, ctx.actor
     cell = facts.role_cell(assignment.role, ctx.permission.id)
     if not cell or not _placed(facts, assignment):
@@ -221,7 +274,7 @@ def _assignment(ctx: Context, assignment: Assignment) -> Condition:
     covered: Condition = True
     for name in ctx.permission.scope_checked:
         if name == "target":
-            covered = _target_covered(ctx, cell, assignment)
+            covered = _target_covered(ctx, cell, assignment, walked)
             continue
         ref = ctx.request.argument(name)
         if ref is not None and covers(cell, ref, actor, assignment.org, facts) is None:
@@ -249,6 +302,28 @@ def _candidates(ctx: Context) -> list[list[Select[Any]]] | None:
     return found or None
 
 
+def _reach_walk(ctx: Context, kinds: bool | frozenset[str]) -> tuple[str, str] | None:
+    """(root, kind) when the list is of users of one kind and every granting (assignment, scope) lies
+    under one org, `subtree` among them: the accessible set is then inside that org's reach range."""
+    if ctx.target.type != "user" or kinds is True or kinds is False or len(kinds) != 1:
+        return None
+    if "target" not in ctx.permission.scope_checked:
+        return None
+    roots: set[str] = set()
+    subtree = False
+    for assignment in ctx.actor.roles:
+        cell = ctx.facts.role_cell(assignment.role, ctx.permission.id)
+        if not cell or not _placed(ctx.facts, assignment):
+            continue
+        if not cell <= WITHIN_ROOT:
+            return None
+        roots.add(assignment.org)
+        subtree = subtree or "subtree" in cell
+    if len(roots) != 1 or not subtree:
+        return None
+    return roots.pop(), next(iter(kinds))
+
+
 def _root(ctx: Context, org_id: str) -> Org:
     """The assignment's org from the facts (an org they lack has no known kind: nothing is bounded)."""
     return ctx.facts.world.orgs.get(org_id) or Org(org_id, kind="")
@@ -259,8 +334,12 @@ def _classes(ctx: Context, root: str) -> list[str]:
     return sorted(c for c in ctx.actor.teaches if ctx.facts.teaches_in(ctx.actor, c, root))
 
 
-def _target_covered(ctx: Context, cell: frozenset[str], assignment: Assignment) -> Condition:
+def _target_covered(
+    ctx: Context, cell: frozenset[str], assignment: Assignment, walked: str | None
+) -> Condition:
     actor, root = ctx.actor, _root(ctx, assignment.org)
+    if "subtree" in cell and root.id == walked and ctx.target.type == "user":
+        return True  # every row of the walked range is a user anchored in subtree(root)
     classes = _classes(ctx, root.id)
     parts = [
         scope_covers(ctx.target, ctx.tenant_id, scope, actor=actor.id, root=root, classes=classes)
