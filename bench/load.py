@@ -129,12 +129,18 @@ def load_world(
 
 def _fill_reach(session: Session, tenant_id: int, *, postgres: bool) -> int:
     """write_world's own `reach.fill`, after the links: the rows are derived from them by one INSERT ...
-    SELECT, planned on fresh statistics (PostgreSQL also gets memory enough to sort a million users'
-    anchors without spilling); how many rows."""
+    SELECT in key order, planned on fresh statistics; how many rows. On PostgreSQL the (org, kind, user)
+    index is built after the rows rather than grown by them, and sorts get memory enough for a million
+    users' anchors (size M: 3.7-4.6 s instead of 6.7 s)."""
+    indexes = list(_table(t.UserReach).indexes) if postgres else []
     if postgres:
         session.execute(text(f"SET LOCAL work_mem = '{REACH_WORK_MEM}'"))
+    for index in indexes:
+        index.drop(session.connection())
     reach.analyze_sources(session)
     reach.fill(session, tenant_id)
+    for index in indexes:
+        index.create(session.connection())
     if postgres:
         session.execute(text("RESET work_mem"))
     r = t.UserReach

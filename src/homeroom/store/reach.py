@@ -120,7 +120,10 @@ def _prepared(*, scoped: bool) -> tuple[Delete, Insert]:
 
 @cache
 def _filling() -> Insert:
-    return insert(REACH).from_select(COLUMNS, _with_kind(reached().subquery("reached")))
+    rows = _with_kind(reached().subquery("reached"))
+    return insert(REACH).from_select(
+        COLUMNS, rows.order_by(rows.selected_columns[1], rows.selected_columns[2])
+    )
 
 
 def analyze_sources(session: Session) -> None:
