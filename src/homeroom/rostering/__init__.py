@@ -4,10 +4,13 @@
     if parsed.report.ok:
         for org in parsed.records(ORGS): ...
 
+or, to read each file once, hand `parse_package` a `Sink` that takes the rows as they are validated.
+
 Nothing here touches a database: planning a diff against stored data and applying it through the services are
 later stages that consume `ParsedPackage`. See docs/rostering.md.
 """
 
+from homeroom.rostering.batches import Batch, Sink
 from homeroom.rostering.exports import write_package
 from homeroom.rostering.kinds import (
     ACADEMIC_SESSIONS,
@@ -52,6 +55,7 @@ __all__ = [
     "USERS",
     "USER_PROFILES",
     "AcademicSessionRecord",
+    "Batch",
     "ClassRecord",
     "CourseRecord",
     "EnrollmentRecord",
@@ -66,6 +70,7 @@ __all__ = [
     "Record",
     "Report",
     "RoleRecord",
+    "Sink",
     "UserId",
     "UserProfileRecord",
     "UserRecord",

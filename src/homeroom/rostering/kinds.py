@@ -52,17 +52,39 @@ class Context:
     mode: Mode
 
 
+class Link(NamedTuple):
+    """A column of ids of another record (or of several: a `...SourcedIds` column holds a list)."""
+
+    column: str
+    target: str
+    """The name of the referenced kind (`orgs`, `users`, ...)."""
+    attribute: str
+    """The record's field holding the id (a str or None) or the ids (a tuple)."""
+
+    @property
+    def many(self) -> bool:
+        return self.column.endswith("SourcedIds")
+
+
 @dataclass(frozen=True, eq=False, slots=True)
 class Kind(Generic[R]):
     """A kind of record: `name` is the file's name without `.csv`, as in the manifest."""
 
     name: str
     build: Callable[[Cells, Context], R]
-    references: Callable[[R], Iterator[Reference]]
+    links: tuple[Link, ...]
 
     @property
     def file(self) -> str:
         return f"{self.name}.csv"
+
+    def references(self, record: R) -> Iterator[Reference]:
+        """The ids an accepted record references, column by column, blank ones left out."""
+        for column, target, attribute in self.links:
+            values = getattr(record, attribute)
+            for value in (values,) if isinstance(values, str) else values or ():
+                if value:
+                    yield Reference(column, target, value)
 
     def header(self, version: Version) -> Header | None:
         """The header of this kind in `version`, or None when the version has no such file."""
@@ -235,66 +257,59 @@ def _build_enrollment(cells: Cells, context: Context) -> EnrollmentRecord:
     return record
 
 
-def _refs(*pairs: tuple[str, str, str | tuple[str, ...] | None]) -> Iterator[Reference]:
-    for column, target, values in pairs:
-        for value in (values,) if isinstance(values, str) else values or ():
-            if value:
-                yield Reference(column, target, value)
-
-
 ORGS: Final[Kind[OrgRecord]] = Kind(
-    "orgs", _build_org, lambda r: _refs(("parentSourcedId", "orgs", r.parent_sourced_id))
+    "orgs", _build_org, (Link("parentSourcedId", "orgs", "parent_sourced_id"),)
 )
 ACADEMIC_SESSIONS: Final[Kind[AcademicSessionRecord]] = Kind(
     "academicSessions",
     _build_session,
-    lambda r: _refs(("parentSourcedId", "academicSessions", r.parent_sourced_id)),
+    (Link("parentSourcedId", "academicSessions", "parent_sourced_id"),),
 )
 COURSES: Final[Kind[CourseRecord]] = Kind(
     "courses",
     _build_course,
-    lambda r: _refs(
-        ("schoolYearSourcedId", "academicSessions", r.school_year_sourced_id),
-        ("orgSourcedId", "orgs", r.org_sourced_id),
+    (
+        Link("schoolYearSourcedId", "academicSessions", "school_year_sourced_id"),
+        Link("orgSourcedId", "orgs", "org_sourced_id"),
     ),
 )
 CLASSES: Final[Kind[ClassRecord]] = Kind(
     "classes",
     _build_class,
-    lambda r: _refs(
-        ("courseSourcedId", "courses", r.course_sourced_id),
-        ("schoolSourcedId", "orgs", r.school_sourced_id),
-        ("termSourcedIds", "academicSessions", r.term_sourced_ids),
+    (
+        Link("courseSourcedId", "courses", "course_sourced_id"),
+        Link("schoolSourcedId", "orgs", "school_sourced_id"),
+        Link("termSourcedIds", "academicSessions", "term_sourced_ids"),
     ),
 )
 USERS: Final[Kind[UserRecord]] = Kind(
     "users",
     _build_user,
-    lambda r: _refs(
-        ("orgSourcedIds", "orgs", r.org_sourced_ids),
-        ("primaryOrgSourcedId", "orgs", r.primary_org_sourced_id),
-        ("agentSourcedIds", "users", r.agent_sourced_ids),
+    (
+        Link("orgSourcedIds", "orgs", "org_sourced_ids"),
+        Link("primaryOrgSourcedId", "orgs", "primary_org_sourced_id"),
+        Link("agentSourcedIds", "users", "agent_sourced_ids"),
     ),
 )
 USER_PROFILES: Final[Kind[UserProfileRecord]] = Kind(
-    "userProfiles", _build_user_profile, lambda r: _refs(("userSourcedId", "users", r.user_sourced_id))
+    "userProfiles", _build_user_profile, (Link("userSourcedId", "users", "user_sourced_id"),)
 )
 ROLES: Final[Kind[RoleRecord]] = Kind(
     "roles",
     _build_role,
-    lambda r: _refs(
-        ("userSourcedId", "users", r.user_sourced_id),
-        ("orgSourcedId", "orgs", r.org_sourced_id),
-        ("userProfileSourcedId", "userProfiles", r.user_profile_sourced_id),
+    (
+        Link("userSourcedId", "users", "user_sourced_id"),
+        Link("orgSourcedId", "orgs", "org_sourced_id"),
+        Link("userProfileSourcedId", "userProfiles", "user_profile_sourced_id"),
     ),
 )
 ENROLLMENTS: Final[Kind[EnrollmentRecord]] = Kind(
     "enrollments",
     _build_enrollment,
-    lambda r: _refs(
-        ("classSourcedId", "classes", r.class_sourced_id),
-        ("schoolSourcedId", "orgs", r.school_sourced_id),
-        ("userSourcedId", "users", r.user_sourced_id),
+    (
+        Link("classSourcedId", "classes", "class_sourced_id"),
+        Link("schoolSourcedId", "orgs", "school_sourced_id"),
+        Link("userSourcedId", "users", "user_sourced_id"),
     ),
 )
 KINDS: Final = (ORGS, ACADEMIC_SESSIONS, COURSES, CLASSES, USERS, USER_PROFILES, ROLES, ENROLLMENTS)

@@ -49,6 +49,22 @@ class MeteredStream:
         self._hash.update(data)
         return data
 
+    def read(self, size: int) -> bytes:
+        """Up to `size` bytes, counted and hashed; the caller checks `count` against `limit` (it may have to
+        use the part of a block before the limit, as a line by line reading would)."""
+        data = self._raw.read(size)
+        self._read += len(data)
+        self._hash.update(data)
+        return data
+
+    @property
+    def count(self) -> int:
+        return self._read
+
+    @property
+    def limit(self) -> int:
+        return self._limit
+
     def digest(self) -> str:
         return self._hash.hexdigest()
 

@@ -1,7 +1,8 @@
 """Parse and validate a OneRoster package in one streaming pass; read its accepted records again on demand.
 
-`parse_package` never raises for bad input: everything it finds is a `Problem` in the `Report`. The planner
-then calls `ParsedPackage.records(kind)` for each kind it needs; that re-opens the file and streams the
+`parse_package` never raises for bad input: everything it finds is a `Problem` in the `Report`. A consumer
+either passes a `sink` that is handed the rows while they are validated (batches.py: the import stages them
+in the same pass), or calls `ParsedPackage.records(kind)` afterwards; that re-opens the file and streams the
 accepted records (rows with an error are left out), so no file is ever held in memory. If a file's bytes
 differ from what was validated, `records` raises `InvalidInput` (code `package_changed`) when it reaches the
 end of the file: run the plan in a transaction so that nothing read from a changed file is kept.
@@ -16,13 +17,16 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 
 from homeroom.errors import InvalidInput
+from homeroom.rostering.batches import Batch, Sink
 from homeroom.rostering.kinds import KINDS, Context, Kind
 from homeroom.rostering.limits import DEFAULT_LIMITS, Limits
 from homeroom.rostering.manifests import ABSENT, Manifest, Mode, Version, read_manifest
 from homeroom.rostering.packages import Package, open_package
+from homeroom.rostering.plain import PlainRows
 from homeroom.rostering.problems import CODES, ERROR, Problem, ProblemLog
-from homeroom.rostering.readers import Digest, read_outcomes
+from homeroom.rostering.readers import Digest, outcomes, read_outcomes
 from homeroom.rostering.references import KnownIds, References
+from homeroom.rostering.rows import Chunk, read_chunks
 
 R = TypeVar("R")
 
@@ -106,30 +110,37 @@ class ParsedPackage:
 
 
 def parse_package(
-    path: Path, limits: Limits = DEFAULT_LIMITS, *, known: KnownIds | None = None
+    path: Path, limits: Limits = DEFAULT_LIMITS, *, known: KnownIds | None = None, sink: Sink | None = None
 ) -> ParsedPackage:
     """Open, parse and validate the package at `path` (a folder or a .zip) within `limits`.
 
     `known(kind, sourced_id)` answers for stored records, so that a delta package may reference objects it
-    does not carry; without it every reference must resolve within the package.
+    does not carry; without it every reference must resolve within the package. `sink` is handed the rows
+    as they are validated, while no error has been found (batches.py).
     """
     log = ProblemLog(limits.max_problems)
     package = open_package(path, limits, log)
     manifest = read_manifest(package, limits, log) if package is not None else None
     if package is None or manifest is None:
         return ParsedPackage(None, _report(None, [], log), limits, None, {}, {})
+    sink = sink or _NoSink()
+    if not log.errors:
+        sink.start(manifest)
     references = References(manifest, package.names(), log, known)
     files: list[tuple[str, Mode, int]] = []
     digests: dict[str, str | None] = {}
     for kind in KINDS:
         mode = manifest.mode(kind.name)
-        if mode == ABSENT or kind.file not in package.names() or kind.header(manifest.version) is None:
-            continue
-        digest = Digest()
-        context = Context(manifest.version, mode)
-        rows = _validate_file(package, kind, context, limits, log, references=references, digest=digest)
-        files.append((kind.file, mode, rows))
-        digests[kind.file] = digest.value
+        if mode != ABSENT and kind.file in package.names() and kind.header(manifest.version) is not None:
+            digest = Digest()
+            context = Context(manifest.version, mode)
+            rows = _validate_file(
+                package, kind, context, limits, log, references=references, digest=digest, sink=sink
+            )
+            files.append((kind.file, mode, rows))
+            digests[kind.file] = digest.value
+        if not log.errors:
+            sink.done(kind)
     rejected = {
         file: None if file in log.rejected_files else frozenset(log.rejected.get(file, ()))
         for file, _, _ in files
@@ -149,17 +160,52 @@ def _validate_file(  # noqa: PLR0913 (the state of one pass, passed down once)
     *,
     references: References,
     digest: Digest,
+    sink: Sink,
 ) -> int:
-    """Read one file, checking each row as it streams by; returns the number of rows."""
+    """Read one file, checking each chunk as it streams by: plain chunks by columns (plain.py), any other
+    row by row; returns the number of rows."""
+    header = kind.header(context.version)
+    if header is None:
+        return 0
     references.start(kind.name)
-    rows = 0
-    for outcome in read_outcomes(package, kind, context, limits, log, digest):
-        rows += 1
+    rows, plain = 0, None
+    with package.open(kind.file, limits.max_file_bytes) as stream:
+        for chunk in read_chunks(stream, kind.file, header, limits, log):
+            rows += len(chunk.lines)
+            plain = plain or PlainRows(kind, context, chunk.names)
+            taken = (
+                kind.file not in log.rejected_files
+                and plain.accepts(chunk)
+                and references.take_plain(chunk.lines, chunk.column, kind.links)
+            )
+            if not taken:
+                _validate_rows(chunk, kind, context, log, references)
+            if not log.errors:
+                sink.rows(Batch(kind, context, chunk))
+        digest.value = stream.digest()
+    references.finish()
+    return rows
+
+
+def _validate_rows(
+    chunk: Chunk, kind: Kind[Any], context: Context, log: ProblemLog, references: References
+) -> None:
+    """The reference reading: every row through `Cells`, its references checked one by one."""
+    for outcome in outcomes(chunk, kind, context, log):
         references.add_id(outcome.line, outcome.sourced_id)
         if outcome.record is not None and not log.is_rejected(kind.file, outcome.line):
             references.check(outcome.line, outcome.record, kind.references(outcome.record))
-    references.finish()
-    return rows
+
+
+class _NoSink:
+    def start(self, manifest: Manifest) -> None:
+        pass
+
+    def rows(self, batch: Batch[Any]) -> None:
+        pass
+
+    def done(self, kind: Kind[Any]) -> None:
+        pass
 
 
 def _report(version: Version | None, files: list[tuple[str, Mode, int]], log: ProblemLog) -> Report:

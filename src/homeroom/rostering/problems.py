@@ -123,21 +123,20 @@ class ProblemLog:
         self.by_code: Counter[str] = Counter()
         self.rejected: dict[str, set[int]] = {}
         self.rejected_files: set[str] = set()
+        self.errors = 0
 
     def add(self, found: Problem) -> None:
         self.by_code[found.code] += 1
         if len(self.kept) < self.cap:
             self.kept.append(found)
-        if found.severity == ERROR and found.line is not None and found.line > 1:
-            self.rejected.setdefault(found.file, set()).add(found.line)
+        if found.severity == ERROR:
+            self.errors += 1
+            if found.line is not None and found.line > 1:
+                self.rejected.setdefault(found.file, set()).add(found.line)
 
     @property
     def total(self) -> int:
         return sum(self.by_code.values())
-
-    @property
-    def errors(self) -> int:
-        return sum(n for code, n in self.by_code.items() if CODES[code][0] == ERROR)
 
     def reject_file(self, file: str) -> None:
         """Reject every row of a file whose header cannot be trusted (the problem is already logged)."""

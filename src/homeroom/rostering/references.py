@@ -13,11 +13,11 @@ Where a reference resolves depends on the target file's mode in the manifest:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Final
 
 from homeroom.rostering.columns import STUDENT
-from homeroom.rostering.kinds import Reference
+from homeroom.rostering.kinds import Link, Reference
 from homeroom.rostering.manifests import BULK, Manifest
 from homeroom.rostering.problems import ProblemLog, problem
 from homeroom.rostering.records import (
@@ -27,7 +27,10 @@ from homeroom.rostering.records import (
     RoleRecord,
     UserRecord,
 )
+from homeroom.rostering.values import split_items
 
+Column = Callable[[str], Sequence[str]]
+"""The cells of a chunk's column, by name (blank where the header lacks it)."""
 KnownIds = Callable[[str, str], bool]
 """`known(kind, sourced_id)`: whether the store holds a record of that kind (`orgs`, `users`, ...)."""
 
@@ -74,6 +77,52 @@ class References:
             elif reference.target != self._current and not self._resolves(reference):
                 self._unknown(line, reference)
         self._observe(line, record)
+
+    def take_plain(self, lines: Sequence[int], column: Column, links: Sequence[Link]) -> bool:
+        """Check a chunk of plain rows (every cell valid) by columns, as `add_id` and `check` do row by row.
+
+        True when no row has a problem and every reference to another file resolves among the package's
+        ids; what later checks need is then remembered. False, with nothing remembered, when the chunk must
+        be read row by row instead: a duplicate id, a reference to look up through `known` or to report.
+        """
+        ids = self.ids[self._current]
+        chunk_ids = set(column("sourcedId"))
+        if len(chunk_ids) != len(lines) or not ids.isdisjoint(chunk_ids):
+            return False
+        pending: list[tuple[int, Reference]] = []
+        for link in links:
+            values = column(link.column)
+            if link.target == self._current:  # resolved when the file ends, as row by row
+                pending += _unresolved(lines, values, link, ids, chunk_ids)
+                continue
+            wanted = set(values) if not link.many else {i for v in set(values) for i in split_items(v)}
+            wanted.discard("")
+            if not wanted <= self.ids.get(link.target, set()):
+                return False
+        if not self._observe_plain(lines, column):
+            return False
+        ids |= chunk_ids
+        self._pending += pending
+        return True
+
+    def _observe_plain(self, lines: Sequence[int], column: Column) -> bool:
+        """`_observe` for a whole chunk; False (nothing noted) where an enrollment's role conflicts."""
+        kind = self._current
+        if kind in _CYCLE_CODES:
+            parents = self._parents[kind]
+            children = zip(column("sourcedId"), column("parentSourcedId"), lines, strict=True)
+            for sourced_id, parent, line in children:
+                if parent:
+                    parents[sourced_id] = (parent, line)
+        elif kind == "enrollments":
+            users, roles = column("userSourcedId"), column("role")
+            staff = {user for user, role in zip(users, roles, strict=False) if role != STUDENT}
+            return not any(user in self._students and user not in self._non_students for user in staff)
+        elif kind == "roles" or (kind == "users" and self._manifest.version == "1.1"):
+            users = column("userSourcedId" if kind == "roles" else "sourcedId")
+            for user, role in zip(users, column("role"), strict=True):
+                self._note_role(user, role)
+        return True
 
     def finish(self) -> None:
         """Resolve references within the file just read; look for cycles of parents."""
@@ -129,6 +178,18 @@ class References:
 
     def _report(self, line: int, column: str, value: str, code: str, expected: str) -> None:
         self._log.add(problem(f"{self._current}.csv", line, column, value, code, expected))
+
+
+def _unresolved(
+    lines: Sequence[int], values: Sequence[str], link: Link, ids: set[str], chunk_ids: set[str]
+) -> list[tuple[int, Reference]]:
+    """References within the file that neither an earlier chunk nor this one resolves, in row order."""
+    return [
+        (line, Reference(link.column, link.target, item))
+        for line, value in zip(lines, values, strict=False)
+        for item in (split_items(value) if link.many else (value,))
+        if item and item not in ids and item not in chunk_ids
+    ]
 
 
 def find_cycles(parents: Mapping[str, str]) -> list[list[str]]:

@@ -42,6 +42,41 @@ def is_formula(value: str) -> bool:
     return value[:1] in _FORMULA_FIRST and PLAIN_NUMBER.fullmatch(value) is None
 
 
+def split_items(value: str) -> tuple[str, ...]:
+    """The items of a comma-separated list cell, stripped, blank ones dropped."""
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def valid_date(value: str) -> bool:
+    """A date YYYY-MM-DD, nothing else."""
+    try:
+        return _DATE.fullmatch(value) is not None and bool(date.fromisoformat(value))
+    except ValueError:
+        return False
+
+
+def valid_timestamp(value: str) -> bool:
+    """An ISO 8601 date and time (or a date alone), with or without a zone."""
+    try:
+        return _TIMESTAMP.fullmatch(value) is not None and bool(datetime.fromisoformat(value))
+    except ValueError:
+        return False
+
+
+def valid_boolean(value: str) -> bool:
+    return value.lower() in (_TRUE, _FALSE)
+
+
+def valid_year(value: str) -> bool:
+    return _YEAR.fullmatch(value) is not None
+
+
+def valid_user_ids(value: str) -> bool:
+    """`{type:identifier}` entries separated by commas (blank: none)."""
+    rebuilt = ",".join("{" + kind + ":" + identifier + "}" for kind, identifier in _USER_ID.findall(value))
+    return re.sub(r"\}\s*,\s*\{", "},{", value.strip()) == rebuilt
+
+
 class Cells:
     """The cells of one row of `file`, read by column name."""
 
@@ -96,11 +131,8 @@ class Cells:
         value = self.raw(column)
         if not value:
             return None
-        try:
-            if _DATE.fullmatch(value):
-                return date.fromisoformat(value)
-        except ValueError:
-            pass
+        if valid_date(value):
+            return date.fromisoformat(value)
         self.report(column, value, "bad_date", "a date YYYY-MM-DD")
         return None
 
@@ -114,12 +146,9 @@ class Cells:
         value = self.raw(column)
         if not value:
             return None
-        try:
-            if _TIMESTAMP.fullmatch(value):
-                parsed = datetime.fromisoformat(value)
-                return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
-        except ValueError:
-            pass
+        if valid_timestamp(value):
+            parsed = datetime.fromisoformat(value)
+            return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
         self.report(column, value, "bad_date", "an ISO 8601 date and time, e.g. 2023-05-01T18:25:43.511Z")
         return None
 
@@ -128,7 +157,7 @@ class Cells:
         value = self.raw(column)
         if not value:
             return None
-        if value.lower() in (_TRUE, _FALSE):
+        if valid_boolean(value):
             return value.lower() == _TRUE
         self.report(column, value, "bad_boolean", "true or false")
         return None
@@ -140,14 +169,14 @@ class Cells:
 
     def required_year(self, column: str) -> int:
         value = self.required(column)
-        if value and not _YEAR.fullmatch(value):
+        if value and not valid_year(value):
             self.report(column, value, "bad_format", "a four-digit year YYYY")
             return 0
         return int(value or 0)
 
     def items(self, column: str) -> tuple[str, ...]:
         """A comma-separated list; items are stripped and blank items dropped."""
-        return tuple(item.strip() for item in self.raw(column).split(",") if item.strip())
+        return split_items(self.raw(column))
 
     def required_items(self, column: str) -> tuple[str, ...]:
         found = self.items(column)
@@ -158,12 +187,10 @@ class Cells:
     def user_ids(self, column: str) -> tuple[UserId, ...]:
         """`{type:identifier}` entries separated by commas."""
         value = self.raw(column)
-        entries = _USER_ID.findall(value)
-        rebuilt = ",".join("{" + kind + ":" + identifier + "}" for kind, identifier in entries)
-        if re.sub(r"\}\s*,\s*\{", "},{", value.strip()) != rebuilt:
+        if not valid_user_ids(value):
             self.report(column, value, "bad_format", "entries {type:identifier} separated by commas")
             return ()
-        return tuple(UserId(kind, identifier) for kind, identifier in entries)
+        return tuple(UserId(kind, identifier) for kind, identifier in _USER_ID.findall(value))
 
     def metadata(self) -> Metadata:
         return tuple(
