@@ -9,9 +9,9 @@ or any problem rolls it back, so nothing is written unless all of it is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, NamedTuple
 
 from homeroom.errors import Forbidden
 from homeroom.policy.world import Check, Ref
@@ -42,21 +42,25 @@ MAX_ISSUES: Final = 1000
 BULK_CREATION: Final = 1000  # new accounts and classes above which PostgreSQL's statistics are refreshed
 
 
-@dataclass(frozen=True)
-class PackageUser:
-    key: str
-    kind: str | None  # None (OneRoster 1.2): decided by the user's roles
-    username: str | None
-    given_name: str
-    family_name: str
-    email: str | None
-    enabled: bool
-    removed: bool
-    line: int
+# Users, memberships and links arrive a chunk at a time, column by column as the parser reads them: a
+# million objects per file at size L, each one kept alive for its whole chunk, would be found and promoted
+# by Python's cyclic collector, whose full passes then cost seconds. Rows are made per row, and dropped.
 
 
 @dataclass(frozen=True)
-class Membership:
+class UserRows:
+    keys: Sequence[str]
+    kinds: Sequence[str | None]  # None (OneRoster 1.2): decided by the user's roles
+    usernames: Sequence[str]
+    given_names: Sequence[str]
+    family_names: Sequence[str]
+    emails: Sequence[str | None]
+    enabled: Sequence[bool | None]
+    removed: Sequence[bool]
+    lines: Sequence[int]
+
+
+class Membership(NamedTuple):
     """A user's OneRoster role at an org (1.1: `role` at each of `orgSourcedIds`; 1.2: a roles.csv row)."""
 
     user_key: str
@@ -69,12 +73,37 @@ class Membership:
 
 
 @dataclass(frozen=True)
-class PackageLink:
+class MembershipRows:
+    user_keys: Sequence[str]
+    org_keys: Sequence[str]
+    roles: Sequence[str]
+    primary: Sequence[bool]
+    removed: Sequence[bool]
+    lines: Sequence[int]
+    file: str
+
+    def __iter__(self) -> Iterator[Membership]:
+        for user, org, role, primary, removed, line in zip(
+            self.user_keys, self.org_keys, self.roles, self.primary, self.removed, self.lines, strict=True
+        ):
+            yield Membership(user, org, role, primary, removed, line, self.file)
+
+
+class PackageLink(NamedTuple):
     class_key: str
     user_key: str
     role: str
     removed: bool
     line: int
+
+
+@dataclass(frozen=True)
+class LinkRows:
+    class_keys: Sequence[str]
+    user_keys: Sequence[str]
+    roles: Sequence[str]
+    removed: Sequence[bool]
+    lines: Sequence[int]
 
 
 @dataclass(frozen=True)
@@ -137,47 +166,45 @@ class RosterSync:
 
     # -- users ------------------------------------------------------------------------------------------
 
-    def add_users(self, users: Iterable[PackageUser]) -> None:
+    def add_users(self, users: UserRows) -> None:
+        """Stage a chunk of users (at most `rs.CHUNK`), with the ids they have or will have."""
         session, tenant = self.access.session, self.access.tenant_id
-        for chunk in rs.chunked(users, rs.CHUNK):
-            keys = [u.key for u in chunk]
-            by_source = rs.users_by_source(session, tenant, keys)
-            by_id = rs.users_by_id(session, tenant, [candidate_id(k) for k in keys if k not in by_source])
-            rows = []
-            for user in chunk:
-                user_id, is_new = _resolve(user.key, by_source, by_id)
-                rows.append(self._user_row(user, user_id, is_new=is_new))
-            rs.stage(session, rs.USERS, rows)
+        keys = users.keys
+        by_source = rs.users_by_source(session, tenant, keys)
+        by_id = rs.users_by_id(session, tenant, [candidate_id(k) for k in keys if k not in by_source])
+        deactivate, delete = self.config.tobedeleted == "deactivate", self.config.tobedeleted == "delete"
+        rows = []
+        for key, kind, username, given, family, email, enabled, removed, line in zip(
+            keys, users.kinds, users.usernames, users.given_names, users.family_names, users.emails,
+            users.enabled, users.removed, users.lines, strict=True,
+        ):  # fmt: skip
+            user_id, is_new = _resolve(key, by_source, by_id)
+            status = "inactive" if (removed and deactivate) or not enabled else "active"
+            deleted = "soft" if removed and delete else "none"
+            rows.append(
+                (user_id, key, kind, status, deleted, username or None, given[:100], family[:100], email,
+                 is_new, line)
+            )  # fmt: skip
+        rs.stage_rows(session, rs.USERS, rows)
 
-    def _user_row(self, user: PackageUser, user_id: str, *, is_new: bool) -> dict[str, object]:
-        removal = self.config.tobedeleted if user.removed else None
-        return {
-            "id": user_id,
-            "key": user.key,
-            "kind": user.kind,
-            "status": "inactive" if removal == "deactivate" or not user.enabled else "active",
-            "deleted": "soft" if removal == "delete" else "none",
-            "username": user.username or None,
-            "given_name": user.given_name[:100],
-            "family_name": user.family_name[:100],
-            "email": user.email,
-            "is_new": is_new,
-            "line": user.line,
-        }
-
-    def add_memberships(self, rows: Iterable[Membership]) -> None:
-        """Stage home orgs and role assignments; decide the kind of users whose package did not say it."""
+    def add_memberships(self, rows: MembershipRows) -> None:
+        """Stage a chunk of home orgs, role assignments and account kinds; `settle_memberships` after the
+        last. Of two memberships that give the same home org or role, the first in the package wins."""
         session = self.access.session
-        for chunk in rs.chunked(rows, rs.CHUNK):
-            users = self._users_of([m.user_key for m in chunk])
-            org_rows: dict[tuple[str, str], dict[str, object]] = {}
-            role_rows: dict[tuple[str, str, str], dict[str, object]] = {}
-            accounts: dict[tuple[str, str], dict[str, object]] = {}
-            for m in chunk:
-                self._membership(m, users, org_rows, role_rows, accounts)
-            rs.stage_new(session, rs.USER_ORGS, org_rows.values())
-            rs.stage_new(session, rs.ROLES, role_rows.values())
-            rs.stage_new(session, rs.ACCOUNTS, accounts.values())
+        users = self._users_of(list(rows.user_keys))
+        staged = _Memberships([], [], [])
+        for m in rows:
+            self._membership(m, users, staged)
+        rs.stage_rows(session, rs.USER_ORGS, staged.orgs)
+        rs.stage_rows(session, rs.ROLES, staged.roles)
+        rs.stage_rows(session, rs.ACCOUNTS, staged.accounts)
+
+    def settle_memberships(self) -> None:
+        """After the last membership: report users with both student and staff roles; decide the kind of
+        users whose package did not say it (OneRoster 1.2), and skip those with no imported role."""
+        session = self.access.session
+        for table in (rs.USER_ORGS, rs.ROLES, rs.ACCOUNTS):
+            rs.index_staged(session, table)
         for line, key in rs.mixed_accounts(session, MAX_ISSUES):
             self._issue(
                 Issue(
@@ -192,12 +219,7 @@ class RosterSync:
         self.skipped.update(rs.settle_kinds(session))
 
     def _membership(
-        self,
-        m: Membership,
-        users: dict[str, tuple[str, str | None]],
-        org_rows: dict[tuple[str, str], dict[str, object]],
-        role_rows: dict[tuple[str, str, str], dict[str, object]],
-        accounts: dict[tuple[str, str], dict[str, object]],
+        self, m: Membership, users: dict[str, tuple[str, str | None]], staged: _Memberships
     ) -> None:
         by_kind = self.config.roles.get(m.role)
         found = users.get(m.user_key)
@@ -213,18 +235,15 @@ class RosterSync:
             )
             return
         role = by_kind.get(self.orgs.kind_of(org_id))
+        position = 0 if m.primary else 1
         if not m.removed:
-            accounts[(user_id, account)] = {"user_id": user_id, "account": account}
+            staged.accounts.append((user_id, account))
         if not m.removed and (account == STUDENT_ROLE or role is None):
             # A student's school is a home org; staff are placed by their roles (as when made by hand),
             # and only staff without a role at an org get it as a home org.
-            position = 0 if m.primary else 1
-            org_rows[(user_id, org_id)] = {"user_id": user_id, "org_id": org_id, "position": position}
+            staged.orgs.append((user_id, org_id, position, m.line))
         if role is not None:
-            role_rows[(user_id, role, org_id)] = {
-                "user_id": user_id, "role": role, "org_id": org_id,
-                "position": 0 if m.primary else 1, "remove": m.removed, "line": m.line,
-            }  # fmt: skip
+            staged.roles.append((user_id, role, org_id, position, m.removed, m.line))
 
     def _users_of(self, keys: list[str]) -> dict[str, tuple[str, str | None]]:
         """Users by package key: staged ones, else stored ones (a delta row may name a stored user)."""
@@ -247,20 +266,33 @@ class RosterSync:
 
     # -- links ------------------------------------------------------------------------------------------
 
-    def add_links(self, links: Iterable[PackageLink]) -> None:
-        session = self.access.session
-        for chunk in rs.chunked(links, rs.CHUNK):
-            users = self._users_of([link.user_key for link in chunk])
-            rows: dict[tuple[str, str, str], dict[str, object]] = {}
-            for link in chunk:
-                row = self._link_row(link, users)
-                if row is not None:
-                    rows[(str(row["link"]), str(row["class_id"]), str(row["user_id"]))] = row
-            rs.stage_new(session, rs.LINKS, rows.values())
+    def add_links(self, links: LinkRows) -> None:
+        """Stage a chunk of teaching assignments and enrollments; `settle_links` after the last. Of two rows
+        for the same class and user, the first in the package wins."""
+        session, classes = self.access.session, self.classes.keys
+        users = self._users_of(list(links.user_keys))
+        rows: list[tuple[object, ...]] = []
+        for class_key, user_key, role, removed, line in zip(
+            links.class_keys, links.user_keys, links.roles, links.removed, links.lines, strict=True
+        ):
+            # The common case inline: a student's enrollment, every key resolved.
+            class_id, found = classes.get(class_key), users.get(user_key)
+            if class_id and found and role == STUDENT_ROLE and found[1] in (None, "student"):
+                rows.append(("enroll", class_id, found[0], 0, removed, line, ENROLLMENTS_FILE))
+            elif (
+                row := self._link_row(PackageLink(class_key, user_key, role, removed, line), users)
+            ) is not None:
+                rows.append(row)
+        rs.stage_rows(session, rs.LINKS, rows)
+
+    def settle_links(self) -> None:
+        """After the last link (or none): index them for the plan."""
+        rs.index_staged(self.access.session, rs.LINKS)
 
     def _link_row(
         self, link: PackageLink, users: dict[str, tuple[str, str | None]]
-    ) -> dict[str, object] | None:
+    ) -> tuple[object, ...] | None:
+        """A row of `rs_links`, in its column order, or None (skipped, or an issue)."""
         class_id = self.classes.resolve(link.class_key)
         found = users.get(link.user_key)
         if class_id is None or found is None:
@@ -277,11 +309,8 @@ class RosterSync:
                 Issue(ENROLLMENTS_FILE, link.line, "role", link.role, "enrollment_account_kind", expected)
             )
             return None
-        return {
-            "link": "enroll" if kind_needed == "student" else "teach",
-            "class_id": class_id, "user_id": user_id, "position": 0,
-            "remove": link.removed, "line": link.line, "file": ENROLLMENTS_FILE,
-        }  # fmt: skip
+        kind_of_link = "enroll" if kind_needed == "student" else "teach"
+        return (kind_of_link, class_id, user_id, 0, link.removed, link.line, ENROLLMENTS_FILE)
 
     # -- plan and apply ------------------------------------------------------------------------------
 
@@ -373,6 +402,10 @@ class RosterSync:
         """Drop the staging tables (PostgreSQL drops them at commit; SQLite keeps them per connection)."""
         rs.drop_staging(self.access.session)
 
+    def release(self) -> None:
+        """Whatever the outcome: give the session back the settings it had before the import."""
+        rs.untune_session(self.access.session)
+
     def _check_grants(self) -> None:
         """An account may only give the roles it could give one by one (`staff.create` at that org)."""
         if is_operator(self.access) or "staff.create" not in self.access.profile.permissions:
@@ -392,6 +425,15 @@ class RosterSync:
 
     def _skip(self, why: str) -> None:
         self.skipped[why] = self.skipped.get(why, 0) + 1
+
+
+@dataclass
+class _Memberships:
+    """Rows of one chunk of memberships for `rs_user_orgs`, `rs_roles` and `rs_accounts`."""
+
+    orgs: list[tuple[str, str, int, int]]
+    roles: list[tuple[str, str, str, int, bool, int]]
+    accounts: list[tuple[str, str]]
 
 
 def _resolve(
@@ -438,7 +480,7 @@ def open_sync(access: Access, anchor: str, modes: Modes) -> RosterSync:
     orgs = OrgPlan.start(anchor, roster_objects.stored_orgs(session, tenant), config, config.tobedeleted)
     classes = ClassPlan.start(roster_objects.stored_classes(session, tenant))
     rs.create_staging(session)
-    rs.plan_generic(session)
+    rs.tune_session(session)
     return RosterSync(access, Ref("org", anchor), config, modes, orgs, classes)
 
 

@@ -9,16 +9,25 @@ the stored tenant is computed by SQL (`store/roster_diff.py`), joining on primar
 * `rs_user_orgs`, `rs_roles`: the desired home orgs and role assignments of those users (`remove` marks a
   delta row's `tobedeleted`);
 * `rs_links`: teaching assignments (`teach`) and enrollments (`enroll`), by Homeroom ids.
+
+Staged rows are appended through the driver, not SQLAlchemy's executemany (a few microseconds a row instead
+of some twenty): SQLite's `executemany` of tuples, PostgreSQL's `COPY`. Only `rs_users` is indexed while
+it fills (memberships and links look their users up in it); the other tables get their unique key and
+indexes once their file has been read (`index_staged`), where a key given twice (a user with two roles
+that map to the same assignment) keeps the first row of the package that gave it.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Final, TypeVar
+from contextlib import nullcontext
+from typing import Any, Final, NamedTuple, TypeVar
 
 from sqlalchemy import (
     Boolean,
     Column,
+    ColumnElement,
     Index,
     Integer,
     MetaData,
@@ -28,18 +37,22 @@ from sqlalchemy import (
     delete,
     false,
     func,
+    literal_column,
     select,
     text,
     true,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from homeroom.errors import NotFound
 from homeroom.store import tables as tb
 
 CHUNK: Final = 5000
+IMPORT_WORK_MEM: Final = "64MB"
+SQLITE_CACHE_KIB: Final = 262_144
+_SQLITE_CACHE: Final = "homeroom.roster_stage.cache_size"  # session.info: SQLite's sizes before tuning
 T = TypeVar("T")
 _meta = MetaData()
 
@@ -64,33 +77,56 @@ USERS = _temp(
 )
 USER_ORGS = _temp(
     "rs_user_orgs",
-    Column("user_id", String(64), primary_key=True),
-    Column("org_id", String(64), primary_key=True),
+    Column("user_id", String(64), nullable=False),
+    Column("org_id", String(64), nullable=False),
     Column("position", Integer, nullable=False),
+    Column("line", Integer, nullable=False),
 )
 ROLES = _temp(
     "rs_roles",
-    Column("user_id", String(64), primary_key=True),
-    Column("role", String(64), primary_key=True),
-    Column("org_id", String(64), primary_key=True),
+    Column("user_id", String(64), nullable=False),
+    Column("role", String(64), nullable=False),
+    Column("org_id", String(64), nullable=False),
     Column("position", Integer, nullable=False),
     Column("remove", Boolean, nullable=False),
     Column("line", Integer, nullable=False),
 )
 LINKS = _temp(
     "rs_links",
-    Column("link", String(8), primary_key=True),
-    Column("class_id", String(64), primary_key=True),
-    Column("user_id", String(64), primary_key=True),
+    Column("link", String(8), nullable=False),
+    Column("class_id", String(64), nullable=False),
+    Column("user_id", String(64), nullable=False),
     Column("position", Integer, nullable=False),
     Column("remove", Boolean, nullable=False),
     Column("line", Integer, nullable=False),
     Column("file", Text, nullable=False),
 )
+ACCOUNTS = _temp(
+    "rs_accounts",
+    Column("user_id", String(64), nullable=False),
+    Column("account", String(8), nullable=False),
+)
 Index("ix_rs_users_username", USERS.c.username)
 Index("ix_rs_users_key", USERS.c.key)
-Index("ix_rs_links_user", LINKS.c.user_id)
 STAGING: Final = (USERS, USER_ORGS, ROLES, LINKS)
+STAGING_ALL: Final = (*STAGING, ACCOUNTS)
+
+
+class _Key(NamedTuple):
+    """The unique key of a staged table, made and indexed once all its rows are in (`index_staged`)."""
+
+    columns: tuple[str, ...]
+    first: tuple[str, ...]
+    """What orders rows of one key: the first is kept (the first row of the package that gave it)."""
+
+
+KEYS: Final = {
+    USER_ORGS.name: _Key(("user_id", "org_id"), ("line", "position")),
+    ROLES.name: _Key(("user_id", "role", "org_id"), ("line", "position")),
+    LINKS.name: _Key(("link", "class_id", "user_id"), ("line",)),
+    ACCOUNTS.name: _Key(("user_id", "account"), ()),
+}
+_MORE_INDEXES: Final = {LINKS.name: ("user_id",)}
 
 
 def create_staging(session: Session) -> None:
@@ -107,16 +143,66 @@ def drop_staging(session: Session) -> None:
         table.drop(connection, checkfirst=True)
 
 
-def stage(session: Session, table: Table, rows: Iterable[dict[str, Any]]) -> int:
-    """Insert `rows` into a staging table in chunks; the number inserted."""
-    total = 0
-    for chunk in chunked(rows, CHUNK):
-        session.execute(table.insert(), chunk)
-        total += len(chunk)
-    return total
+def stage_rows(session: Session, table: Table, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Append `rows` (tuples in the table's column order) to a staging table. `rs_users` has its key
+    already (a repeated one is an error); the other tables get theirs from `index_staged`."""
+    if not rows:
+        return
+    connection = session.connection()
+    driver: Any = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        names = ", ".join(column.name for column in table.columns)
+        with driver.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    driver.executemany(str(table.insert().compile(dialect=connection.dialect)), rows)
 
 
-def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
+def index_staged(session: Session, table: Table) -> None:
+    """Once every row of `table` is staged: keep the first row of each key, then index the key (unique)
+    and what the diff looks up. Indexes built once, by sorting, cost a fraction of indexes kept while
+    millions of rows arrive in file order; a repeated key is rare and found by the unique index."""
+    key = KEYS[table.name]
+    unique = f"CREATE UNIQUE INDEX ux_{table.name} ON {table.name} ({', '.join(key.columns)})"
+    if not _try(session, unique):
+        _keep_first(session, table, key)
+        session.execute(text(unique))
+    for column in _MORE_INDEXES.get(table.name, ()):
+        session.execute(text(f"CREATE INDEX ix_{table.name}_{column} ON {table.name} ({column})"))
+
+
+def _try(session: Session, statement: str) -> bool:
+    """Run a statement that may break a constraint; False (and nothing done) if it did. PostgreSQL aborts
+    the transaction on a failed statement unless it ran inside a savepoint."""
+    try:
+        with session.begin_nested() if _postgres(session) else nullcontext():
+            session.execute(text(statement))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _keep_first(session: Session, table: Table, key: _Key) -> None:
+    """Delete every row but the first of each key (then the rows' physical order: the order staged)."""
+    row: ColumnElement[Any] = literal_column("ctid" if _postgres(session) else "rowid")
+    number = func.row_number().over(
+        partition_by=[table.c[name] for name in key.columns],
+        order_by=[*(table.c[name] for name in key.first), row],
+    )
+    ranked = select(row.label("r"), number.label("n")).subquery()
+    session.execute(delete(table).where(row.in_(select(ranked.c.r).where(ranked.c.n > 1))))
+
+
+def _postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def chunked(items: Iterable[T], size: int) -> Iterator[Sequence[T]]:
+    if isinstance(items, Sequence):
+        for start in range(0, len(items), size):
+            yield items[start : start + size]
+        return
     chunk: list[T] = []
     for item in items:
         chunk.append(item)
@@ -127,44 +213,60 @@ def chunked(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield chunk
 
 
+class _Lookup(NamedTuple):
+    """One read of a chunk's values, as the text of each dialect (see `_lookup`)."""
+
+    sqlite: str
+    postgresql: str
+
+
+# On SQLite `IN (SELECT ...)`, not a join: SQLite would scan the tenant's users for each value.
+_USERS_BY_ID: Final = _Lookup(
+    "SELECT id, source_id, kind FROM users WHERE tenant_id = :tenant"
+    " AND id IN (SELECT value FROM json_each(:values))",
+    "SELECT id, source_id, kind FROM users WHERE tenant_id = %(tenant)s AND id = ANY(%(values)s)",
+)
+_USERS_BY_SOURCE: Final = _Lookup(
+    "SELECT source_id, id FROM users WHERE tenant_id = :tenant"
+    " AND source_id IN (SELECT value FROM json_each(:values))",
+    "SELECT source_id, id FROM users WHERE tenant_id = %(tenant)s AND source_id = ANY(%(values)s)",
+)
+_STAGED_USERS: Final = _Lookup(
+    "SELECT key, id, kind FROM rs_users WHERE key IN (SELECT value FROM json_each(:values))",
+    "SELECT key, id, kind FROM rs_users WHERE key = ANY(%(values)s)",
+)
+
+
 def users_by_id(session: Session, tenant_id: int, ids: Sequence[str]) -> dict[str, tuple[str | None, str]]:
     """Stored users among `ids`: id -> (source_id, kind)."""
-    rows = session.execute(
-        select(tb.User.id, tb.User.source_id, tb.User.kind).where(
-            tb.User.tenant_id == tenant_id, tb.User.id.in_(ids)
-        )
-    )
-    return {row.id: (row.source_id, row.kind) for row in rows}
+    rows = _lookup(session, _USERS_BY_ID, ids, tenant_id)
+    return {user_id: (source_id, kind) for user_id, source_id, kind in rows}
 
 
 def users_by_source(session: Session, tenant_id: int, keys: Sequence[str]) -> dict[str, str]:
     """Stored users among the external ids `keys`: source_id -> id."""
-    u = tb.User
-    rows = session.execute(select(u.source_id, u.id).where(u.tenant_id == tenant_id, u.source_id.in_(keys)))
-    return {row.source_id: row.id for row in rows}
+    return dict(_lookup(session, _USERS_BY_SOURCE, keys, tenant_id))
 
 
 def staged_users(session: Session, keys: Sequence[str]) -> dict[str, tuple[str, str | None]]:
     """Staged users among `keys`: key -> (id, kind)."""
-    rows = session.execute(select(USERS.c.key, USERS.c.id, USERS.c.kind).where(USERS.c.key.in_(keys)))
-    return {row.key: (row.id, row.kind) for row in rows}
+    return {key: (user_id, kind) for key, user_id, kind in _lookup(session, _STAGED_USERS, keys)}
 
 
-ACCOUNTS = _temp(
-    "rs_accounts",
-    Column("user_id", String(64), primary_key=True),
-    Column("account", String(8), primary_key=True),
-)
-STAGING_ALL: Final = (*STAGING, ACCOUNTS)
-
-
-def stage_new(session: Session, table: Table, rows: Iterable[dict[str, Any]]) -> None:
-    """Insert staging rows, keeping the first of rows with the same key (a key can recur across chunks)."""
-    materialized = list(rows)
-    if not materialized:
-        return
-    build = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(build(table).on_conflict_do_nothing(), materialized)
+def _lookup(session: Session, query: _Lookup, values: Sequence[str], tenant_id: int = 0) -> list[Any]:
+    """The rows of `query` for the values of a chunk: one statement whatever their number (a JSON array
+    on SQLite, an array on PostgreSQL), through the driver; an IN list of 5,000 bound values would be
+    rendered and planned anew for every length."""
+    if not values:
+        return []
+    connection = session.connection()
+    driver: Any = connection.connection.driver_connection
+    if connection.dialect.name == "postgresql":
+        with driver.cursor() as cursor:
+            cursor.execute(query.postgresql, {"tenant": tenant_id, "values": list(values)})
+            return list(cursor.fetchall())
+    parameters = {"tenant": tenant_id, "values": json.dumps(list(values))}
+    return list(driver.execute(query.sqlite, parameters).fetchall())
 
 
 def settle_kinds(session: Session) -> dict[str, int]:
@@ -173,8 +275,10 @@ def settle_kinds(session: Session) -> dict[str, int]:
     Returns what was skipped: users whose roles are all of kinds not imported, by reason.
     """
     s, a = USERS.c, ACCOUNTS.c
-    implied = select(func.min(a.account)).where(a.user_id == s.id).scalar_subquery()
-    session.execute(update(USERS).where(s.kind.is_(None)).values(kind=implied))
+    implied = select(a.user_id, func.min(a.account).label("kind")).group_by(a.user_id).subquery()
+    session.execute(
+        update(USERS).where(s.kind.is_(None), s.id == implied.c.user_id).values(kind=implied.c.kind)
+    )
     orphans = session.scalar(select(func.count()).select_from(USERS).where(s.kind.is_(None))) or 0
     if orphans:
         session.execute(delete(USERS).where(s.kind.is_(None)))
@@ -228,11 +332,33 @@ def analyze_staging(session: Session) -> None:
             session.execute(text(f"ANALYZE {table.name}"))
 
 
-def plan_generic(session: Session) -> None:
-    """For this transaction, let PostgreSQL reuse plans. The engine forces custom plans (store/database.py),
-    which also re-plans every foreign key check: a million inserted links would be planned a million times."""
+def tune_session(session: Session) -> None:
+    """Settings for an import's session, whose statements each read or write up to millions of rows.
+
+    PostgreSQL, for this transaction: plans may be reused (the engine forces custom plans, store/database.py,
+    which also re-plans every foreign key check: a million inserted links would be planned a million times),
+    and sorts and hashes get `IMPORT_WORK_MEM`. SQLite, until `untune_session`: a page cache of
+    `SQLITE_CACHE_KIB` for the database and for the temporary tables, instead of 2 MiB, so that the indexes
+    the import writes stay in memory.
+    """
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL plan_cache_mode = auto"))
+        session.execute(text(f"SET LOCAL work_mem = '{IMPORT_WORK_MEM}'"))
+        return
+    sizes = [session.scalar(text(f"PRAGMA {schema}.cache_size")) for schema in ("main", "temp")]
+    session.info[_SQLITE_CACHE] = sizes
+    for schema in ("main", "temp"):
+        session.execute(text(f"PRAGMA {schema}.cache_size = -{SQLITE_CACHE_KIB}"))
+
+
+def untune_session(session: Session) -> None:
+    """Give SQLite's page caches back their sizes from before `tune_session`, and the memory."""
+    sizes = session.info.pop(_SQLITE_CACHE, None)
+    if sizes is None:
+        return
+    for schema, size in zip(("main", "temp"), sizes, strict=True):
+        session.execute(text(f"PRAGMA {schema}.cache_size = {int(size)}"))
+    session.execute(text("PRAGMA shrink_memory"))
 
 
 def refresh_statistics(session: Session) -> None:

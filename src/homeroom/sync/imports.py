@@ -12,11 +12,13 @@ exactly as it was.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
+from homeroom.errors import HomeroomError
 from homeroom.rostering import (
     CLASSES,
     DEFAULT_LIMITS,
@@ -24,20 +26,23 @@ from homeroom.rostering import (
     ORGS,
     ROLES,
     USERS,
+    Batch,
+    Kind,
     Limits,
-    ParsedPackage,
+    Manifest,
     Report,
     parse_package,
 )
+from homeroom.rostering.columns import STUDENT
 from homeroom.services.access import Access
 from homeroom.services.roster_orgs import Issue, PackageClass, PackageOrg
 from homeroom.services.roster_sync import (
-    Membership,
+    LinkRows,
+    MembershipRows,
     Modes,
-    PackageLink,
-    PackageUser,
     Plan,
     RosterSync,
+    UserRows,
     known_ids,
     open_sync,
     root_org,
@@ -48,7 +53,6 @@ from homeroom.services.runtime import Authenticate, Homeroom
 T = TypeVar("T")
 Progress = Callable[[str, int], None]
 REMOVED: Final = frozenset({"tobedeleted", "inactive"})
-TICK: Final = 10_000
 
 
 @dataclass(frozen=True)
@@ -134,17 +138,20 @@ def import_package(
 def _run(access: Access, path: Path, options: ImportOptions, tick: Progress) -> ImportOutcome:
     anchor = options.anchor or root_org(access)
     tick("validate", 0)
-    parsed = parse_package(path, options.limits, known=known_ids(access))
+    stager = _Stager(access, anchor, tick)
+    try:
+        return _import(stager, path, options, tick)
+    finally:
+        if stager.sync is not None:
+            stager.sync.release()
+
+
+def _import(stager: _Stager, path: Path, options: ImportOptions, tick: Progress) -> ImportOutcome:
+    access, anchor = stager.access, stager.anchor
+    parsed = parse_package(path, options.limits, known=known_ids(access), sink=stager)
     if not parsed.report.ok:
         raise _Discard(ImportOutcome("rejected", parsed.report, anchor=anchor))
-    modes = Modes(
-        orgs=parsed.mode(ORGS) == "bulk",
-        classes=parsed.mode(CLASSES) == "bulk",
-        users=parsed.mode(USERS) == "bulk",
-        enrollments=parsed.mode(ENROLLMENTS) == "bulk",
-    )
-    sync = open_sync(access, anchor, modes)
-    _stage(sync, parsed, tick)
+    sync = stager.finished()
     tick("plan", 0)
     plan = sync.plan()
     outcome = ImportOutcome("planned", parsed.report, plan, anchor=anchor)
@@ -167,76 +174,143 @@ def _run(access: Access, path: Path, options: ImportOptions, tick: Progress) -> 
     return outcome
 
 
-def _stage(sync: RosterSync, parsed: ParsedPackage, tick: Progress) -> None:
-    config = sync.config
-    sync.add_orgs([_org(o) for o in parsed.records(ORGS)])
-    sync.add_classes([_class(c) for c in parsed.records(CLASSES)])
-    version = parsed.report.version
-    users = (u for u in parsed.records(USERS) if version == "1.2" or (u.role or "") in config.roles)
-    sync.add_users(_counted(map(_user, users), "users", tick))
-    if version == "1.2":
-        memberships: Iterable[Membership] = map(_role, parsed.records(ROLES))
-    else:
-        memberships = (
-            m for u in parsed.records(USERS) if (u.role or "") in config.roles for m in _memberships_1_1(u)
+class _Stager:
+    """The package's rows staged while they are validated (one reading of each file, rostering/batches.py).
+
+    Orgs and classes are collected and planned when their file ends; users, memberships and enrollments
+    are staged batch by batch. Whatever is staged is thrown away with the transaction unless the whole
+    package is clean. Opening the import (authorizing it, reading the settings) happens when the manifest
+    is read; if that fails, the failure is raised only after validation, as if nothing had been staged: a
+    package with problems is reported as rejected whoever sends it.
+    """
+
+    def __init__(self, access: Access, anchor: str, tick: Progress) -> None:
+        self.access, self.anchor, self.tick = access, anchor, tick
+        self.sync: RosterSync | None = None
+        self.failure: HomeroomError | None = None
+        self.version: str | None = None
+        self.orgs: list[PackageOrg] = []
+        self.classes: list[PackageClass] = []
+        self.counts: dict[str, int] = {}
+        self.skipped_users = 0
+
+    def finished(self) -> RosterSync:
+        if self.failure is not None:
+            raise self.failure
+        if self.sync is None:  # pragma: no cover - a clean package always has a manifest
+            raise RuntimeError("the package was validated without a manifest")
+        return self.sync
+
+    def start(self, manifest: Manifest) -> None:
+        self.version = manifest.version
+        modes = Modes(
+            orgs=manifest.mode(ORGS.name) == "bulk",
+            classes=manifest.mode(CLASSES.name) == "bulk",
+            users=manifest.mode(USERS.name) == "bulk",
+            enrollments=manifest.mode(ENROLLMENTS.name) == "bulk",
         )
-    sync.add_memberships(_counted(memberships, "roles", tick))
-    sync.add_links(_counted(map(_link, parsed.records(ENROLLMENTS)), "enrollments", tick))
-    skipped_users = sum(
-        1 for u in parsed.records(USERS) if version != "1.2" and (u.role or "") not in config.roles
-    )
-    if skipped_users:
-        sync.skipped["users with a role that is not imported"] = skipped_users
+        try:
+            self.sync = open_sync(self.access, self.anchor, modes)
+        except HomeroomError as failure:
+            self.failure = failure
+
+    def rows(self, batch: Batch[Any]) -> None:
+        sync, kind = self.sync, batch.kind
+        if sync is None:
+            return
+        if kind is ORGS:
+            self.orgs += map(PackageOrg, batch.column("sourcedId"), batch.column("type"),
+                             batch.column("name"), batch.texts("parentSourcedId"), _removed(batch),
+                             batch.lines)  # fmt: skip
+        elif kind is CLASSES:
+            self.classes += map(PackageClass, batch.column("sourcedId"), batch.column("title"),
+                                batch.column("schoolSourcedId"), _removed(batch), batch.lines)  # fmt: skip
+        elif kind is USERS:
+            self._users(sync, batch)
+        elif kind is ROLES:
+            primary = [role_type == "primary" for role_type in batch.column("roleType")]
+            sync.add_memberships(
+                MembershipRows(batch.column("userSourcedId"), batch.column("orgSourcedId"),
+                               batch.column("role"), primary, _removed(batch), batch.lines, ROLES.file)
+            )  # fmt: skip
+            self._tick("roles", batch)
+        elif kind is ENROLLMENTS:
+            sync.add_links(
+                LinkRows(batch.column("classSourcedId"), batch.column("userSourcedId"), batch.column("role"),
+                         _removed(batch), batch.lines)
+            )  # fmt: skip
+            self._tick("enrollments", batch)
+
+    def _users(self, sync: RosterSync, batch: Batch[Any]) -> None:
+        keys, roles, lines = batch.column("sourcedId"), batch.column("role"), batch.lines
+        if self.version == "1.2":
+            kinds: list[str | None] = [None] * len(batch)
+            imported = [True] * len(batch)
+        else:  # 1.1: the user's one role says its kind; users with a role the mapping lacks are skipped
+            kinds = ["student" if role == STUDENT else "staff" for role in roles]
+            imported = [role in sync.config.roles for role in roles]
+            self.skipped_users += imported.count(False)
+        sync.add_users(
+            UserRows(
+                _kept(keys, imported), _kept(kinds, imported), _kept(batch.column("username"), imported),
+                _kept(batch.column("givenName"), imported), _kept(batch.column("familyName"), imported),
+                _kept(batch.texts("email"), imported), _kept(batch.booleans("enabledUser"), imported),
+                _kept(_removed(batch), imported), _kept(lines, imported),
+            )
+        )  # fmt: skip
+        if self.version == "1.1":
+            sync.add_memberships(_memberships_1_1(keys, batch.items("orgSourcedIds"), roles, lines, imported))
+        self._tick("users", batch)
+
+    def done(self, kind: Kind[Any]) -> None:
+        sync = self.sync
+        if sync is None:
+            return
+        if kind is ORGS:
+            sync.add_orgs(self.orgs)
+        elif kind is CLASSES:
+            sync.add_classes(self.classes)
+        elif (kind is USERS and self.version == "1.1") or (kind is ROLES and self.version == "1.2"):
+            sync.settle_memberships()
+        elif kind is ENROLLMENTS:
+            sync.settle_links()
+            if self.skipped_users:
+                sync.skipped["users with a role that is not imported"] = self.skipped_users
+
+    def _tick(self, stage: str, batch: Batch[Any]) -> None:
+        self.counts[stage] = self.counts.get(stage, 0) + len(batch)
+        self.tick(stage, self.counts[stage])
 
 
-def _counted(rows: Iterable[T], stage: str, tick: Progress) -> Iterator[T]:
-    n = 0
-    for n, row in enumerate(rows, start=1):
-        if n % TICK == 0:
-            tick(stage, n)
-        yield row
-    tick(stage, n)
+def _memberships_1_1(
+    keys: Sequence[str],
+    orgs: Sequence[tuple[str, ...]],
+    roles: Sequence[str],
+    lines: Sequence[int],
+    imported: Sequence[bool],
+) -> MembershipRows:
+    """OneRoster 1.1: a user's one role at each of its orgs, the first one primary."""
+    users: list[str] = []
+    org_keys: list[str] = []
+    user_roles: list[str] = []
+    primary: list[bool] = []
+    held_lines: list[int] = []
+    for key, user_orgs, role, line, wanted in zip(keys, orgs, roles, lines, imported, strict=True):
+        for position, org in enumerate(user_orgs if wanted else ()):
+            users.append(key)
+            org_keys.append(org)
+            user_roles.append(role)
+            primary.append(position == 0)
+            held_lines.append(line)
+    return MembershipRows(users, org_keys, user_roles, primary, [False] * len(users), held_lines, USERS.file)
 
 
-def _removed(status: str | None) -> bool:
-    return status in REMOVED
+def _kept(column: Sequence[T], wanted: Sequence[bool]) -> Sequence[T]:
+    return column if all(wanted) else list(compress(column, wanted))
 
 
-def _org(o: Any) -> PackageOrg:
-    return PackageOrg(o.sourced_id, o.type, o.name, o.parent_sourced_id, _removed(o.status), o.line)
-
-
-def _class(c: Any) -> PackageClass:
-    return PackageClass(c.sourced_id, c.title, c.school_sourced_id, _removed(c.status), c.line)
-
-
-def _user(u: Any) -> PackageUser:
-    kind = None if u.role is None else ("student" if u.role == "student" else "staff")
-    return PackageUser(
-        u.sourced_id, kind, u.username or None, u.given_name, u.family_name, u.email,
-        u.enabled_user, _removed(u.status), u.line,
-    )  # fmt: skip
-
-
-def _memberships_1_1(u: Any) -> Iterator[Membership]:
-    for position, org in enumerate(u.org_sourced_ids):
-        yield Membership(u.sourced_id, org, u.role or "", position == 0, False, u.line, "users.csv")  # noqa: FBT003
-
-
-def _role(r: Any) -> Membership:
-    return Membership(
-        r.user_sourced_id,
-        r.org_sourced_id,
-        r.role,
-        r.role_type == "primary",
-        _removed(r.status),
-        r.line,
-        "roles.csv",
-    )
-
-
-def _link(e: Any) -> PackageLink:
-    return PackageLink(e.class_sourced_id, e.user_sourced_id, e.role, _removed(e.status), e.line)
+def _removed(batch: Batch[Any]) -> list[bool]:
+    return [status in REMOVED for status in batch.column("status")]
 
 
 __all__ = ["ImportOptions", "ImportOutcome", "Issue", "import_package"]
