@@ -10,9 +10,10 @@ worker does not accept, so they spread over the workers), bounded by a duration 
 Latency is measured per request from the first byte written to the last byte read.
 
 The client shares the machine's cores with the server; its CPU time over the timed window is reported
-next to the server's (all its processes, and the two busiest apart), each as a share of one core. Before timing, the first
-requests are answered one by one and their decisions compared with `decide` in process (disagreements
-are reported, never ignored).
+next to the server's (all its processes, and the two busiest apart), each as a share of one core, and
+the server's CPU time per check answered (the work itself, however much of the cores the server got on
+a shared machine). Before timing, the first requests are answered one by one and their decisions
+compared with `decide` in process (disagreements are reported, never ignored).
 """
 
 from __future__ import annotations
@@ -80,6 +81,11 @@ class HttpTiming:
     @property
     def checks_per_s(self) -> float:
         return self.requests * self.batch / self.seconds
+
+    @property
+    def server_us_per_check(self) -> float:
+        """The server's CPU time per check answered: the work, whatever share of the cores it got."""
+        return self.server_cpu * self.seconds / max(1, self.requests * self.batch) * 1e6
 
     def latency_ms(self, fraction: float) -> float:
         return percentile(sorted(self.latencies_ns), fraction) / 1_000
@@ -374,7 +380,8 @@ def _row(size: str, t: HttpTiming) -> str:
     return (
         f"| {size} | {t.database} | {t.workers} | `{t.endpoint}` | {t.connections} | {t.batch:,} | "
         f"{t.requests:,} | {t.requests_per_s:,.0f} | {t.checks_per_s:,.0f} | {t.latency_ms(0.5):.1f} | "
-        f"{t.latency_ms(0.99):.1f} | {t.errors} | {t.server_cpu:.0%}{_spread(t)} | {t.client_cpu:.0%} |"
+        f"{t.latency_ms(0.99):.1f} | {t.errors} | {t.server_cpu:.0%}{_spread(t)} | "
+        f"{t.server_us_per_check:,.0f} | {t.client_cpu:.0%} |"
     )
 
 
@@ -389,9 +396,9 @@ def render_http(runs: list[HttpRun]) -> list[str]:
     lines = [
         (
             "| size | database | workers | endpoint | connections | checks/request | requests | requests/s "
-            "| checks/s | p50 ms | p99 ms | errors | server CPU | client CPU |"
+            "| checks/s | p50 ms | p99 ms | errors | server CPU | server µs/check | client CPU |"
         ),
-        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     lines += [_row(run.size, timing) for run in runs for timing in run.timings]
     lines.append("")
