@@ -45,9 +45,6 @@ class KindSpec:
     type: str
     kinds: frozenset[str] | None = None
 
-    def accepts(self, ref_type: str, kind: str | None) -> bool:
-        return ref_type == self.type and (self.kinds is None or kind in self.kinds)
-
     def __str__(self) -> str:
         return self.type if self.kinds is None else f"{self.type}({' | '.join(sorted(self.kinds))})"
 

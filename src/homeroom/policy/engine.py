@@ -221,7 +221,9 @@ def _placed(facts: Facts, assignment: Assignment) -> bool:
 def _constraints(ctx: Context, assignment: Assignment) -> Reason | None:
     """Step 6 in order: rank rules, the grant rule, gates, then preconditions; the first failure."""
     steps = ctx.facts.profile.compiled.get(ctx.permission.id)
-    for step in steps if steps is not None else _steps(ctx.facts.profile, ctx.permission):
+    if steps is None:
+        steps = _compile_steps(ctx.facts.profile, ctx.permission)
+    for step in steps:
         failed = step(ctx, assignment)
         if failed is not None:
             return Reason(failed[0], failed[1], assignment.label)
@@ -232,16 +234,9 @@ Failure = tuple[str, str] | None  # (rule, message)
 Step = Callable[[Context, Assignment], Failure]
 
 
-def _steps(profile: Profile, permission: Permission) -> tuple[Step, ...]:
-    """The constraint steps that apply to the permission under the profile, compiled once per profile:
-    most permissions have none, and a check should not test for each kind of step it lacks."""
-    steps: tuple[Step, ...] | None = profile.compiled.get(permission.id)
-    if steps is None:
-        steps = profile.compiled[permission.id] = _compile_steps(profile, permission)
-    return steps
-
-
 def _compile_steps(profile: Profile, permission: Permission) -> tuple[Step, ...]:
+    """The constraint steps that apply to the permission under the profile, kept in the profile: most
+    permissions have none, and a check should not test for each kind of step it lacks."""
     constraints = permission.constraints
     steps: list[Step] = [
         step for rule, step in (("R1", _r1), ("R2", _r2), ("grant", _grant_rule)) if rule in constraints
@@ -249,7 +244,8 @@ def _compile_steps(profile: Profile, permission: Permission) -> tuple[Step, ...]
     if profile.gates.get(permission.id):
         steps.append(_gate)
     steps.extend(_precondition(rule, check) for rule, check in preconditions.checks_for(permission))
-    return tuple(steps)
+    compiled = profile.compiled[permission.id] = tuple(steps)
+    return compiled
 
 
 def _precondition(rule: str, check: Callable[[Context], str | None]) -> Step:

@@ -236,7 +236,7 @@ def _arguments_pass(request: Request, permission: Permission, actor: User, facts
         entity = facts.world.entity(ref)
         if entity is None or entity.deleted != NOT_DELETED:
             return False
-        if not any(spec.accepts(ref.type, kind_of(entity)) for spec in permission.args.get(name, ())):
+        if not permission.accepts(name, ref.type, kind_of(entity)):
             return False
     if request.role is not None and request.role not in facts.profile.roles:
         custom = facts.world.custom_roles.get(request.role)
