@@ -171,7 +171,7 @@ def apply_users(session: Session, scope: Scope) -> None:
     session.execute(
         insert(u).from_select(
             ["tenant_id", "id", "kind", "status", "deleted", "source_id", *_FIELDS[:-1]],
-            select(literal(scope.tenant_id), *columns).where(s.is_new == true()),
+            select(literal(scope.tenant_id), *columns).where(s.is_new == true()).order_by(s.id),
         )
     )
     values = {name: getattr(s, name) for name in _FIELDS}
@@ -245,14 +245,25 @@ def apply_links(session: Session, scope: Scope) -> None:
     r, o, ln, ra, uo = rs.ROLES.c, rs.USER_ORGS.c, rs.LINKS.c, t.RoleAssignment, t.UserOrg
     session.execute(delete(ra).where(_role_removed(scope)))
     session.execute(delete(uo).where(_org_removed(scope)))
-    role_rows = select(tenant, r.user_id, r.role, r.org_id, r.position).where(_role_added_in(scope))
+    # Rows go in in the order of the primary key: each index page is written once, not once per row.
+    role_rows = (
+        select(tenant, r.user_id, r.role, r.org_id, r.position)
+        .where(_role_added_in(scope))
+        .order_by(r.user_id, r.role, r.org_id)
+    )
     session.execute(insert(ra).from_select(["tenant_id", "user_id", "role", "org_id", "position"], role_rows))
-    org_rows = select(tenant, o.user_id, o.org_id, o.position).where(_org_added_in(scope))
+    org_rows = (
+        select(tenant, o.user_id, o.org_id, o.position)
+        .where(_org_added_in(scope))
+        .order_by(o.user_id, o.org_id)
+    )
     session.execute(insert(uo).from_select(["tenant_id", "user_id", "org_id", "position"], org_rows))
     for table, link in ((t.Teaching, "teach"), (t.Enrollment, "enroll")):
         session.execute(delete(table).where(_link_removed(scope, table, link)))
-        link_rows = select(tenant, ln.user_id, ln.class_id, ln.position).where(
-            _link_added(scope, table, link)
+        link_rows = (
+            select(tenant, ln.user_id, ln.class_id, ln.position)
+            .where(_link_added(scope, table, link))
+            .order_by(ln.user_id, ln.class_id)
         )
         session.execute(
             insert(table).from_select(["tenant_id", "user_id", "class_id", "position"], link_rows)
