@@ -62,11 +62,11 @@ class ImportRun:
         return self.import_seconds / self.raw_seconds if self.raw_seconds else 0.0
 
 
-def _fresh(database: str, folder: Path, name: str) -> str:
+def _fresh(database: str, folder: Path, name: str, server: str) -> str:
     if database == "sqlite":
         url = f"sqlite:///{folder / f'{name}.db'}"
     else:
-        url = create_database(POSTGRES_SERVER, prefix="homeroom_bench")
+        url = create_database(server, prefix="homeroom_bench")
     engine = engine_for(url)
     try:
         upgrade(engine)
@@ -130,8 +130,12 @@ def _counts(app: Homeroom) -> list[int]:
         return [*counts, int(tenant.revision), int(tenant.audit_seq)]
 
 
-def run_imports(size: str, databases: tuple[str, ...]) -> list[ImportRun]:
-    tenant = generate(size)
+def run_imports(
+    tenant: Tenant, databases: tuple[str, ...], *, postgres_server: str = POSTGRES_SERVER
+) -> list[ImportRun]:
+    """Write the tenant's package into a scratch folder, then on each database: the raw load, the import
+    and the re-import (see the module's docstring)."""
+    size = tenant.size.name
     runs: list[ImportRun] = []
     with tempfile.TemporaryDirectory(prefix="homeroom-import-") as scratch:
         folder = Path(scratch)
@@ -139,12 +143,12 @@ def run_imports(size: str, databases: tuple[str, ...]) -> list[ImportRun]:
         package_rows = sum(n for name, n in files.items() if name != "manifest.csv")
         for database in databases:
             run = ImportRun(database, size, package_rows)
-            url = _fresh(database, folder, "raw")
+            url = _fresh(database, folder, "raw", postgres_server)
             try:
                 run.raw_seconds, run.raw_rows = _raw(tenant, url)
             finally:
                 _drop(url)
-            url = _fresh(database, folder, "import")
+            url = _fresh(database, folder, "import", postgres_server)
             try:
                 _measure(run, url, folder / "package")
             finally:
@@ -197,7 +201,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("size", choices=["S", "M", "L"])
     parser.add_argument("--databases", default="sqlite,postgresql")
     args = parser.parse_args(argv)
-    runs = run_imports(args.size, tuple(args.databases.split(",")))
+    runs = run_imports(generate(args.size), tuple(args.databases.split(",")))
     print("\n".join(render_imports(runs)))
 
 

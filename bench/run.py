@@ -1,8 +1,9 @@
 """One command for the benchmarks: checks (in process, with peers), lists (the SQL twin on SQLite and
-PostgreSQL), HTTP (the check endpoints of a real server under load) and the OneRoster package writer.
+PostgreSQL), HTTP (the check endpoints of a real server under load), the OneRoster package writer and
+the OneRoster import.
 
     python -m bench.run --quick   # size S only, under 3 minutes
-    python -m bench.run --full    # checks at S, M and L; lists, HTTP and packages at M and L
+    python -m bench.run --full    # checks at S, M and L; lists, HTTP, packages and imports at M and L
 
 Prints the results and writes them into docs/benchmarks.md, between the markers of the mode that ran
 (`--only PART` runs a part and prints it, leaving the document alone).
@@ -30,6 +31,7 @@ from sqlalchemy import Engine
 from bench.checks import CrossCheck, Peer, Timing, cross_check, homeroom_cold, homeroom_warm, time_peer
 from bench.generate import Tenant, generate
 from bench.http import HttpPlan, HttpRun, render_http, run_http
+from bench.imports import ImportRun, render_imports, run_imports
 from bench.lists import POSTGRES_SERVER, DatabaseRun, PersonaTiming, Reps, render_lists, run_database
 from bench.load import Loaded
 from bench.oneroster import write_package
@@ -54,7 +56,7 @@ class Plan:
     package: bool = False  # write the OneRoster package (into a temporary folder) and time it
     http: HttpPlan | None = None  # the HTTP benchmark on each database; None: not at this size
     http_databases: tuple[str, ...] = ("sqlite", "postgresql")
-    # The import benchmark (issue 7, item 4) will take its place here, next to the package it imports.
+    imports: tuple[str, ...] = ()  # the databases the generated package is imported into (bench/imports.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,21 +77,25 @@ class SizeResult:
     lists: list[DatabaseRun] = field(default_factory=list)
     package: Package | None = None
     http: list[HttpRun] = field(default_factory=list)
+    imports: list[ImportRun] = field(default_factory=list)
 
 
+BOTH = ("sqlite", "postgresql")
 QUICK_LISTS = Reps(first=30, walks=3)
 FULL_LISTS = Reps(first=50, walks=3)
 QUICK_HTTP = HttpPlan(workers=(2,), seconds=5.0)
 FULL_HTTP = HttpPlan(workers=(1, 2), seconds=10.0)
 PLANS = {
-    "quick": [Plan("S", lists=QUICK_LISTS, package=True, http=QUICK_HTTP, http_databases=("sqlite",))],
+    "quick": [
+        Plan("S", lists=QUICK_LISTS, package=True, http=QUICK_HTTP, http_databases=("sqlite",), imports=BOTH)
+    ],
     "full": [
         Plan("S"),
-        Plan("M", lists=FULL_LISTS, package=True, http=FULL_HTTP),
-        Plan("L", lists=FULL_LISTS, package=True, http=FULL_HTTP),
+        Plan("M", lists=FULL_LISTS, package=True, http=FULL_HTTP, imports=BOTH),
+        Plan("L", lists=FULL_LISTS, package=True, http=FULL_HTTP, imports=BOTH),
     ],
 }
-PARTS = ("checks", "lists", "http", "oneroster")
+PARTS = ("checks", "lists", "http", "oneroster", "imports")
 
 
 def _peers(facts: Facts, checks: list[Check], *, on_slice: bool) -> tuple[list[Peer], list[str]]:
@@ -132,6 +138,9 @@ def run_size(plan: Plan, parts: tuple[str, ...], postgres: str) -> SizeResult:
     if plan.package and "oneroster" in parts:
         result.package = _package(tenant)
         print(f"[{plan.size}] OneRoster package written", flush=True)
+    if plan.imports and "imports" in parts:
+        result.imports = run_imports(tenant, plan.imports, postgres_server=postgres)
+        print(f"[{plan.size}] OneRoster package imported", flush=True)
     gc.unfreeze()
     return result
 
@@ -239,6 +248,9 @@ def render(mode: str, results: list[SizeResult], info: dict[str, str], seconds: 
     packages = [result for result in results if result.package is not None]
     if packages:
         lines += ["**OneRoster 1.2 package** (`bench/oneroster.py`)", "", *_render_packages(packages), ""]
+    imported = [run for result in results for run in result.imports]
+    if imported:
+        lines += ["**OneRoster import** (`bench/imports.py`)", "", *render_imports(imported), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -319,13 +331,15 @@ def main(argv: list[str] | None = None) -> None:
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--quick", action="store_true", help="size S only (under 3 minutes)")
     group.add_argument(
-        "--full", action="store_true", help="checks at S, M and L; lists and packages at M and L"
+        "--full", action="store_true", help="checks at S, M and L; lists, HTTP, packages, imports at M and L"
     )
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     parser.add_argument(
         "--only", action="append", choices=PARTS, help="run only this part (repeatable); implies --no-write"
     )
-    parser.add_argument("--postgres", default=POSTGRES_SERVER, help="PostgreSQL server for the lists")
+    parser.add_argument(
+        "--postgres", default=POSTGRES_SERVER, help="PostgreSQL server (lists, HTTP, imports)"
+    )
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
     parts = tuple(args.only or PARTS)
