@@ -335,15 +335,25 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--no-write", action="store_true", help="print only; leave docs/benchmarks.md alone")
     parser.add_argument(
-        "--only", action="append", choices=PARTS, help="run only this part (repeatable); implies --no-write"
+        "--only",
+        action="append",
+        choices=PARTS,
+        help="run only this part (repeatable); prints only unless --section is given",
+    )
+    parser.add_argument("--skip", action="append", choices=PARTS, default=[], help="leave this part out")
+    parser.add_argument(
+        "--section",
+        help="write into the results section of this name (`full-imports`: `results:full-imports`), "
+        "also with --only; a long run can so be split into parts that each keep their own table",
     )
     parser.add_argument(
         "--postgres", default=POSTGRES_SERVER, help="PostgreSQL server (lists, HTTP, imports)"
     )
     args = parser.parse_args(argv)
     mode = "quick" if args.quick else "full"
-    parts = tuple(args.only or PARTS)
-    write = not args.no_write and not args.only
+    parts = tuple(part for part in args.only or PARTS if part not in args.skip)
+    write = not args.no_write and (not args.only or args.section is not None)
+    section = args.section or mode
     started = time.perf_counter()
     results = []
     for plan in PLANS[mode]:
@@ -353,7 +363,7 @@ def main(argv: list[str] | None = None) -> None:
         for run in results[-1].lists:
             print(*(line for timing in run.timings for line in _plan_lines(run, timing)), sep="\n")
         if write:
-            write_doc(mode, text)  # after every size, so a run that dies at L keeps S and M
+            write_doc(section, text)  # after every size, so a run that dies at L keeps S and M
 
 
 def _plan_lines(run: DatabaseRun, timing: PersonaTiming) -> list[str]:
