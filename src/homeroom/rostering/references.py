@@ -14,10 +14,10 @@ Where a reference resolves depends on the target file's mode in the manifest:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Final
+from typing import Any, Final
 
 from homeroom.rostering.columns import STUDENT
-from homeroom.rostering.kinds import Link, Reference
+from homeroom.rostering.kinds import KINDS, Kind, Link, Reference
 from homeroom.rostering.manifests import BULK, Manifest
 from homeroom.rostering.problems import ProblemLog, problem
 from homeroom.rostering.records import (
@@ -35,6 +35,16 @@ KnownIds = Callable[[str, str], bool]
 """`known(kind, sourced_id)`: whether the store holds a record of that kind (`orgs`, `users`, ...)."""
 
 _CYCLE_CODES: Final = {"orgs": "org_cycle", "academicSessions": "session_cycle"}
+_KINDS: Final[tuple[Kind[Any], ...]] = KINDS
+_POSITION: Final = {kind.name: position for position, kind in enumerate(_KINDS)}
+_LAST_NEEDED: Final = {
+    kind.name: max(
+        [_POSITION[kind.name]]
+        + [_POSITION[reader.name] for reader in _KINDS for link in reader.links if link.target == kind.name]
+    )
+    for kind in _KINDS
+}
+"""For each kind, the position in `KINDS` of the last file needing its ids (itself, or one referencing it)."""
 
 
 class References:
@@ -132,6 +142,10 @@ class References:
         self._pending = []
         if self._current in _CYCLE_CODES:
             self._report_cycles(self._parents[self._current])
+        done = _POSITION[self._current]
+        for kind, last in _LAST_NEEDED.items():
+            if last <= done and self.ids.get(kind):
+                self.ids[kind] = set()  # no later file references these: a million ids need 100 MB
 
     def _resolves(self, reference: Reference) -> bool:
         if reference.value in self.ids.get(reference.target, ()):
