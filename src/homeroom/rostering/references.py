@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from homeroom.rostering.columns import STUDENT
+from homeroom.rostering.idsets import IdSet
 from homeroom.rostering.kinds import KINDS, Kind, Link, Reference
 from homeroom.rostering.manifests import BULK, Manifest
 from homeroom.rostering.problems import ProblemLog, problem
@@ -35,6 +36,7 @@ KnownIds = Callable[[str, str], bool]
 """`known(kind, sourced_id)`: whether the store holds a record of that kind (`orgs`, `users`, ...)."""
 
 _CYCLE_CODES: Final = {"orgs": "org_cycle", "academicSessions": "session_cycle"}
+_NONE: Final = IdSet()
 _KINDS: Final[tuple[Kind[Any], ...]] = KINDS
 _POSITION: Final = {kind.name: position for position, kind in enumerate(_KINDS)}
 _LAST_NEEDED: Final = {
@@ -57,27 +59,23 @@ class References:
         self._present = frozenset(present)
         self._log = log
         self._known = known
-        self.ids: dict[str, set[str]] = {}
+        self.ids: dict[str, IdSet] = {}
         self._current = ""
         self._pending: list[tuple[int, Reference]] = []
         self._parents: dict[str, dict[str, tuple[str, int]]] = {"orgs": {}, "academicSessions": {}}
-        self._students: set[str] = set()
-        self._non_students: set[str] = set()
+        self._students = IdSet()
+        self._non_students = IdSet()
 
     def start(self, kind: str) -> None:
         self._current = kind
-        self.ids[kind] = set()
+        self.ids[kind] = IdSet()
         self._pending = []
 
     def add_id(self, line: int, sourced_id: str) -> None:
         """Register a row's sourcedId (rejected rows too, so that references to them do not cascade)."""
-        ids = self.ids[self._current]
-        if not sourced_id:
-            return
-        if sourced_id in ids:
+        if sourced_id and not self.ids[self._current].add(sourced_id):
             expected = f"a sourcedId used once in {self._current}.csv"
             self._report(line, "sourcedId", sourced_id, "duplicate_sourced_id", expected)
-        ids.add(sourced_id)
 
     def check(self, line: int, record: object, references: Iterable[Reference]) -> None:
         """Check an accepted record's references and remember what later checks need."""
@@ -97,7 +95,7 @@ class References:
         """
         ids = self.ids[self._current]
         chunk_ids = set(column("sourcedId"))
-        if len(chunk_ids) != len(lines) or not ids.isdisjoint(chunk_ids):
+        if len(chunk_ids) != len(lines) or ids.has_any(chunk_ids):
             return False
         pending: list[tuple[int, Reference]] = []
         for link in links:
@@ -107,11 +105,11 @@ class References:
                 continue
             wanted = set(values) if not link.many else {i for v in set(values) for i in split_items(v)}
             wanted.discard("")
-            if not wanted <= self.ids.get(link.target, set()):
+            if not self.ids.get(link.target, _NONE).has_all(wanted):
                 return False
         if not self._observe_plain(lines, column):
             return False
-        ids |= chunk_ids
+        ids.add_absent(chunk_ids)
         self._pending += pending
         return True
 
@@ -130,8 +128,11 @@ class References:
             return not any(user in self._students and user not in self._non_students for user in staff)
         elif kind == "roles" or (kind == "users" and self._manifest.version == "1.1"):
             users = column("userSourcedId" if kind == "roles" else "sourcedId")
-            for user, role in zip(users, column("role"), strict=True):
-                self._note_role(user, role)
+            roles = column("role")
+            self._students.update(user for user, role in zip(users, roles, strict=False) if role == STUDENT)
+            self._non_students.update(
+                user for user, role in zip(users, roles, strict=False) if role != STUDENT
+            )
         return True
 
     def finish(self) -> None:
@@ -145,7 +146,7 @@ class References:
         done = _POSITION[self._current]
         for kind, last in _LAST_NEEDED.items():
             if last <= done and self.ids.get(kind):
-                self.ids[kind] = set()  # no later file references these: a million ids need 100 MB
+                self.ids[kind] = IdSet()  # no later file references these
 
     def _resolves(self, reference: Reference) -> bool:
         if reference.value in self.ids.get(reference.target, ()):
@@ -195,7 +196,7 @@ class References:
 
 
 def _unresolved(
-    lines: Sequence[int], values: Sequence[str], link: Link, ids: set[str], chunk_ids: set[str]
+    lines: Sequence[int], values: Sequence[str], link: Link, ids: IdSet, chunk_ids: set[str]
 ) -> list[tuple[int, Reference]]:
     """References within the file that neither an earlier chunk nor this one resolves, in row order."""
     return [

@@ -51,7 +51,7 @@ from homeroom.store import tables as tb
 
 CHUNK: Final = 5000
 IMPORT_WORK_MEM: Final = "64MB"
-SQLITE_CACHE_KIB: Final = {"main": 262_144, "temp": 131_072}  # the page caches' sizes during an import
+SQLITE_CACHE_KIB: Final = {"main": 196_608, "temp": 98_304}  # the page caches' sizes during an import
 _SQLITE_CACHE: Final = "homeroom.roster_stage.cache_size"  # session.info: SQLite's sizes before tuning
 T = TypeVar("T")
 _meta = MetaData()
@@ -338,7 +338,7 @@ def tune_session(session: Session) -> None:
     PostgreSQL, for this transaction: plans may be reused (the engine forces custom plans, store/database.py,
     which also re-plans every foreign key check: a million inserted links would be planned a million times),
     and sorts and hashes get `IMPORT_WORK_MEM`. SQLite, until `untune_session`: page caches of
-    `SQLITE_CACHE_KIB` for the database (256 MiB) and the temporary tables (128 MiB) instead of 2 MiB,
+    `SQLITE_CACHE_KIB` for the database (192 MiB) and the temporary tables (96 MiB) instead of 2 MiB,
     so that the indexes the import writes stay in memory.
     """
     if session.get_bind().dialect.name == "postgresql":
