@@ -9,9 +9,9 @@ or any problem rolls it back, so nothing is written unless all of it is.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Final, NamedTuple
+from typing import Final
 
 from homeroom.errors import Forbidden
 from homeroom.policy.world import Check, Ref
@@ -28,6 +28,7 @@ from homeroom.services.roster_orgs import (
     candidate_id,
     hashed_id,
 )
+from homeroom.services.roster_rows import LinkRows, Membership, MembershipRows, PackageLink, UserRows
 from homeroom.store import roster_diff, roster_objects
 from homeroom.store import roster_stage as rs
 from homeroom.store import tables as t
@@ -40,70 +41,6 @@ ENROLLMENTS_FILE: Final = "enrollments.csv"
 TEACHING_ROLES: Final = frozenset({"teacher", "proctor", "administrator", "aide"})
 MAX_ISSUES: Final = 1000
 BULK_CREATION: Final = 1000  # new accounts and classes above which PostgreSQL's statistics are refreshed
-
-
-# Users, memberships and links arrive a chunk at a time, column by column as the parser reads them: a
-# million objects per file at size L, each one kept alive for its whole chunk, would be found and promoted
-# by Python's cyclic collector, whose full passes then cost seconds. Rows are made per row, and dropped.
-
-
-@dataclass(frozen=True)
-class UserRows:
-    keys: Sequence[str]
-    kinds: Sequence[str | None]  # None (OneRoster 1.2): decided by the user's roles
-    usernames: Sequence[str]
-    given_names: Sequence[str]
-    family_names: Sequence[str]
-    emails: Sequence[str | None]
-    enabled: Sequence[bool | None]
-    removed: Sequence[bool]
-    lines: Sequence[int]
-
-
-class Membership(NamedTuple):
-    """A user's OneRoster role at an org (1.1: `role` at each of `orgSourcedIds`; 1.2: a roles.csv row)."""
-
-    user_key: str
-    org_key: str
-    role: str
-    primary: bool
-    removed: bool
-    line: int
-    file: str
-
-
-@dataclass(frozen=True)
-class MembershipRows:
-    user_keys: Sequence[str]
-    org_keys: Sequence[str]
-    roles: Sequence[str]
-    primary: Sequence[bool]
-    removed: Sequence[bool]
-    lines: Sequence[int]
-    file: str
-
-    def __iter__(self) -> Iterator[Membership]:
-        for user, org, role, primary, removed, line in zip(
-            self.user_keys, self.org_keys, self.roles, self.primary, self.removed, self.lines, strict=True
-        ):
-            yield Membership(user, org, role, primary, removed, line, self.file)
-
-
-class PackageLink(NamedTuple):
-    class_key: str
-    user_key: str
-    role: str
-    removed: bool
-    line: int
-
-
-@dataclass(frozen=True)
-class LinkRows:
-    class_keys: Sequence[str]
-    user_keys: Sequence[str]
-    roles: Sequence[str]
-    removed: Sequence[bool]
-    lines: Sequence[int]
 
 
 @dataclass(frozen=True)

@@ -36,13 +36,11 @@ from homeroom.rostering import (
 from homeroom.rostering.columns import STUDENT
 from homeroom.services.access import Access
 from homeroom.services.roster_orgs import Issue, PackageClass, PackageOrg
+from homeroom.services.roster_rows import LinkRows, MembershipRows, UserRows
 from homeroom.services.roster_sync import (
-    LinkRows,
-    MembershipRows,
     Modes,
     Plan,
     RosterSync,
-    UserRows,
     known_ids,
     open_sync,
     root_org,
