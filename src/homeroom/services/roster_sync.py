@@ -29,7 +29,7 @@ from homeroom.services.roster_orgs import (
     hashed_id,
 )
 from homeroom.services.roster_rows import LinkRows, Membership, MembershipRows, PackageLink, UserRows
-from homeroom.store import roster_diff, roster_objects
+from homeroom.store import reach, references, roster_diff, roster_objects
 from homeroom.store import roster_stage as rs
 from homeroom.store import tables as t
 from homeroom.store.roster_settings import read_config
@@ -315,13 +315,27 @@ class RosterSync:
         roster_objects.add_classes(session, tenant, class_new)
         for stored_class, planned_class in class_changed:
             roster_objects.change_class(session, tenant, stored_class, planned_class)
-        scope = self._scope()
-        roster_diff.apply_users(session, scope)
-        if len(class_new) + self.created_users > BULK_CREATION:
-            rs.refresh_statistics(session)
-        roster_diff.apply_links(session, scope)
-        roster_diff.refresh_reach(session, scope)
+        self._apply_rows(len(class_new) + self.created_users > BULK_CREATION)
         advance_revision(session, tenant)
+
+    def _apply_rows(self, many: bool) -> None:
+        """Users, their links and the reach, where permitted with the triggers off and the references
+        proven by set before commit (store/references.py). The reach of an import below the root is
+        refreshed with the triggers on: proving it would read the whole tenant's reach."""
+        session, tenant, scope = self.access.session, self.access.tenant_id, self._scope()
+        whole = scope.anchor is None
+        with references.triggers_off(session, enabled=references.may_skip_triggers(session)) as off:
+            roster_diff.apply_users(session, scope)
+            if many:
+                rs.refresh_statistics(session)
+            roster_diff.apply_links(session, scope)
+            if whole:
+                roster_diff.refresh_reach(session, scope)
+        if off:
+            proven = (*rs.REFERENCES, *(reach.references(tenant) if whole else ()))
+            references.references_proven(session, tenant, proven)
+        if not whole:
+            roster_diff.refresh_reach(session, scope)
 
     def _scope(self) -> roster_diff.Scope:
         mapped = {role for by_kind in self.config.roles.values() for role in by_kind.values() if role}

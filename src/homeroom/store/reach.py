@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session
 from homeroom.policy.world import PURGED
 from homeroom.store import tables as t
 from homeroom.store.anchors import anchored_users, subtree_orgs
+from homeroom.store.references import Reference
 
 Users = Select[Any] | Collection[str] | None  # ids, a SELECT of ids, or None: every user of the tenant
 Scope = Select[Any] | BindParameter[Any] | None  # how the statements below name the users
@@ -157,6 +158,13 @@ def refresh(session: Session, tenant_id: int, users: Users = None) -> None:
         parameters["users"] = sorted(set(users))
     for statement in statements:
         session.execute(statement, parameters)
+
+
+def references(tenant_id: int) -> tuple[Reference, Reference]:
+    """The foreign keys of the tenant's rows, for a refresh written with the triggers off (references.py)."""
+    written = REACH.c.tenant_id == tenant_id
+    users, orgs = (cast("Table", table.__table__) for table in (t.User, t.Org))
+    return Reference(REACH, "user_id", users, written), Reference(REACH, "org_id", orgs, written)
 
 
 def anchored_under(tenant_id: int, org_id: str) -> Select[Any]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import nullcontext
-from typing import Any, Final, NamedTuple, TypeVar
+from typing import Any, Final, NamedTuple, TypeVar, cast
 
 from sqlalchemy import (
     Boolean,
@@ -48,6 +48,7 @@ from sqlalchemy.orm import Session
 
 from homeroom.errors import NotFound
 from homeroom.store import tables as tb
+from homeroom.store.references import Reference
 
 CHUNK: Final = 5000
 IMPORT_WORK_MEM: Final = "64MB"
@@ -110,6 +111,19 @@ Index("ix_rs_users_username", USERS.c.username)
 Index("ix_rs_users_key", USERS.c.key)
 STAGING: Final = (USERS, USER_ORGS, ROLES, LINKS)
 STAGING_ALL: Final = (*STAGING, ACCOUNTS)
+_USERS_TABLE, _ORGS_TABLE, _CLASSES_TABLE = (
+    cast("Table", table.__table__) for table in (tb.User, tb.Org, tb.SchoolClass)
+)
+REFERENCES: Final = (
+    # What the apply copies from staging references (store/references.py): the users it inserts only
+    # their tenant (proven by itself); the rest users, orgs and classes. Removed rows are not copied.
+    Reference(USER_ORGS, "user_id", _USERS_TABLE, true()),
+    Reference(USER_ORGS, "org_id", _ORGS_TABLE, true()),
+    Reference(ROLES, "user_id", _USERS_TABLE, ROLES.c.remove == false()),
+    Reference(ROLES, "org_id", _ORGS_TABLE, ROLES.c.remove == false()),
+    Reference(LINKS, "user_id", _USERS_TABLE, LINKS.c.remove == false()),
+    Reference(LINKS, "class_id", _CLASSES_TABLE, LINKS.c.remove == false()),
+)
 
 
 class _Key(NamedTuple):
