@@ -289,14 +289,18 @@ def anchored_users(tenant_id: int, test: OrgTest) -> list[Select[Any]]:
     ]
 
 
+def enrolled_student(target: Target) -> ColumnElement[bool]:
+    """`assigned` on a user row known to be enrolled in one of the classes: the rest of the test."""
+    return and_(target.kind == STUDENT, target.deleted != PURGED)
+
+
 def _assigned(target: Target, tenant_id: int, classes: Collection[str]) -> ColumnElement[bool]:
     if not classes:
         return false()
     if target.type == "class":
         return target.id.in_(classes)
     if target.type == "user":  # the target row is the student; its enrollments drive the list
-        enrolled = target.id.in_(_enrolled(tenant_id, classes))
-        return and_(target.kind == STUDENT, target.deleted != PURGED, enrolled)
+        return and_(enrolled_student(target), target.id.in_(_enrolled(tenant_id, classes)))
     if target.type == "assessment":
         return taught_students(target.entity.student_id, tenant_id, classes)
     return false()

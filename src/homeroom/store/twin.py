@@ -24,6 +24,9 @@ Lists of one kind of user whose every granting scope lies under one org (`subtre
 `assigned` or `created` beside it: everything but `self`) *walk the reach*: their pages join the user
 reach table's range (tenant, org, kind, user) and are cut and ordered by its user column, so a page of
 a district's or the customer's students reads about a page of index entries, whatever the tenant's size.
+Lists of students whose every granting scope is `assigned` (a teacher's) *merge the classes*: their
+pages merge the enrollment ranges of the classes taught in user order (store/merges.py), so a first page
+reads about a page of entries from each class instead of testing every student of every class.
 Other lists walk the users in id order, testing each row (docs/store.md, "Lists at scale").
 """
 
@@ -35,32 +38,27 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Select, and_, false, or_, select, true, union_all
 from sqlalchemy.orm import Session, aliased
 
-from homeroom.policy.catalog import Permission
-from homeroom.policy.engine import kind_of
 from homeroom.policy.facts import Facts
 from homeroom.policy.profiles import Profile
 from homeroom.policy.scopes import covers
 from homeroom.policy.world import (
-    ACTIVE,
-    INVITED,
     NOT_DELETED,
-    PURGED,
-    SOFT_DELETED,
     Assignment,
     Check,
     Org,
-    User,
 )
 from homeroom.store import tables as t
-from homeroom.store.anchors import Target, candidates, scope_covers, target_for
+from homeroom.store.anchors import candidates, enrolled_student, scope_covers, target_for
+from homeroom.store.arguments import arguments_pass, lifecycle, target_kinds
 from homeroom.store.constraints import Condition, Context, Request, all_of, any_of, constraints
 from homeroom.store.facts import load_world
+from homeroom.store.merges import AFTER, ClassMerge
 from homeroom.store.snapshots import Snapshot
 
-SETUP_OWN_ACCOUNT = "staff.setup_own_account"
 DEFAULT_PAGE = 100
 # Scopes that admit only users anchored in the assignment's subtree: all but `self`.
 WITHIN_ROOT = frozenset({"subtree", "org", "assigned", "created"})
+ASSIGNED = frozenset({"assigned"})
 _REACH = aliased(t.UserReach, name="reach")  # the walked range; probes in conditions use the table
 
 
@@ -80,6 +78,7 @@ class _Built:
     pages: Select[str]
     keys: tuple[ColumnElement[str], ...]
     order: ColumnElement[Any]
+    merge: ClassMerge | None = None  # pages merged from class ranges instead of `pages`
 
     @classmethod
     def denied(cls, statement: Select[str]) -> _Built:
@@ -130,21 +129,24 @@ def _build(
     )
     facts = Facts(world, profile)
     actor = world.users.get(request.actor)
-    if actor is None or not _arguments_pass(request, permission, actor, facts):
+    if actor is None or not arguments_pass(request, permission, actor, facts):
         return _Built.denied(statement)
-    kinds = _target_kinds(permission, request.target_type)
+    kinds = target_kinds(permission, request.target_type)
     if kinds is False:
         return _Built.denied(statement)
     ctx = Context(request, permission, actor, facts, target, tenant_id)
     granted = any_of([_assignment(ctx, a) for a in actor.roles])
     if granted is False:
         return _Built.denied(statement)
-    where = [_lifecycle(target, permission.verb)]
+    where = [lifecycle(target, permission.verb)]
     if kinds is not True:
         where.append(target.kind.in_(sorted(kinds)))
     walk = _reach_walk(ctx, kinds) if granted is not True else None
     if walk is not None:
         return _walking(ctx, statement.where(*where), granted, walk)
+    classes = _merged_classes(ctx) if granted is not True else None
+    if classes:
+        return _merging(ctx, statement.where(*where), granted, classes)
     found = _candidates(ctx) if granted is not True else None
     if found is not None and len(found) > 1:  # a union of conditions: give the database one to start from
         where.append(target.id.in_(union_all(*(select_ for group in found for select_ in group))))
@@ -172,6 +174,20 @@ def _walking(ctx: Context, statement: Select[str], granted: Condition, walk: tup
     return _Built(statement.where(_sql(granted)), pages, (key, target.id), key)
 
 
+def _merging(ctx: Context, statement: Select[str], granted: Condition, classes: tuple[str, ...]) -> _Built:
+    """Pages merged from the enrollment ranges of `classes` in user order.
+
+    Every row of those ranges is enrolled in one of them, so an assignment whose live classes include
+    them all has its `assigned` scope hold there: the arms' condition is built again without that test
+    (the statement, for `allows` and `accessible`, keeps it)."""
+    merged = frozenset(classes)
+    inside = any_of([_assignment(ctx, a, merged=merged) for a in ctx.actor.roles])
+    condition = and_(statement.whereclause if statement.whereclause is not None else true(), _sql(inside))
+    merge = ClassMerge(ctx.tenant_id, classes, ctx.target, condition)
+    whole = statement.where(_sql(granted))
+    return _Built(whole, whole, (ctx.target.id,), ctx.target.id, merge)
+
+
 def _sql(condition: Condition) -> ColumnElement[bool]:
     return true() if condition is True else false() if condition is False else condition
 
@@ -197,10 +213,9 @@ def page(  # noqa: PLR0913 - the request and its page
     snapshot: Snapshot | None = None,
 ) -> Page:
     """One page of the accessible set in id order, after the id `after` (keyset pagination)."""
-    statement = page_statement(
-        session, tenant_id, profile, request, after=after, limit=limit, snapshot=snapshot
-    )
-    ids = tuple(session.scalars(statement))
+    built = _accessible(session, tenant_id, profile, request, snapshot)
+    statement, parameters = _page_query(session, built, after, limit)
+    ids = tuple(session.scalars(statement, parameters))
     if len(ids) > limit:
         return Page(ids[:limit], ids[limit - 1])
     return Page(ids, None)
@@ -218,55 +233,29 @@ def page_statement(  # noqa: PLR0913 - the request and its page
 ) -> Select[str]:
     """The statement `page` runs: up to `limit` + 1 ids after `after`, in id order."""
     built = _accessible(session, tenant_id, profile, request, snapshot)
+    statement, parameters = _page_query(session, built, after, limit)
+    return statement.params(parameters) if parameters else statement
+
+
+def _page_query(
+    session: Session, built: _Built, after: str | None, limit: int
+) -> tuple[Select[str], dict[str, str]]:
+    if built.merge is not None:  # built once, the keyset a parameter
+        statement = built.merge.page(
+            session.get_bind().dialect.name, keyset=after is not None, limit=limit + 1
+        )
+        return statement, {} if after is None else {AFTER: after}
     statement = built.pages
     if after is not None:
         statement = statement.where(*(key > after for key in built.keys))
-    return statement.order_by(built.order).limit(limit + 1)
+    return statement.order_by(built.order).limit(limit + 1), {}
 
 
-def _arguments_pass(request: Request, permission: Permission, actor: User, facts: Facts) -> bool:
-    """model.md 7 steps 2-4 for everything but the target: the actor, `to`/`from`/`at` and `role`."""
-    needed = INVITED if request.permission == SETUP_OWN_ACCOUNT else ACTIVE
-    if actor.deleted != NOT_DELETED or actor.status != needed:
-        return False
-    for name in ("to", "from", "at"):
-        ref = request.argument(name)
-        if ref is None:
-            continue
-        entity = facts.world.entity(ref)
-        if entity is None or entity.deleted != NOT_DELETED:
-            return False
-        if not permission.accepts(name, ref.type, kind_of(entity)):
-            return False
-    if request.role is not None and request.role not in facts.profile.roles:
-        custom = facts.world.custom_roles.get(request.role)
-        return custom is not None and custom.deleted == NOT_DELETED
-    return True
-
-
-def _target_kinds(permission: Permission, target_type: str) -> bool | frozenset[str]:
-    """True: any kind of this type; a set: only these kinds; False: the type gate denies the type."""
-    specs = [spec for spec in permission.target if spec.type == target_type]
-    if not specs:
-        return False
-    if any(spec.kinds is None for spec in specs):
-        return True
-    return frozenset().union(*(spec.kinds or () for spec in specs))
-
-
-def _lifecycle(target: Target, verb: str) -> ColumnElement[bool]:
-    """Purged targets never; soft-deleted ones only for recover (which needs them) and purge."""
-    deleted: ColumnElement[str] = target.deleted
-    if verb == "recover":
-        return deleted == SOFT_DELETED
-    if verb == "purge":
-        return deleted != PURGED
-    return deleted == NOT_DELETED
-
-
-def _assignment(ctx: Context, assignment: Assignment, *, walked: str | None = None) -> Condition:
+def _assignment(
+    ctx: Context, assignment: Assignment, *, walked: str | None = None, merged: frozenset[str] = frozenset()
+) -> Condition:
     """Steps 5 and 6 for one assignment: the condition on target rows under which it allows (on rows of
-    the reach range of `walked`, if given)."""
+    the reach range of `walked`, or of students enrolled in one of the classes `merged`, if given)."""
     facts, actor = ctx.facts, ctx.actor
     cell = facts.role_cell(assignment.role, ctx.permission.id)
     if not cell or not _placed(facts, assignment):
@@ -274,7 +263,7 @@ def _assignment(ctx: Context, assignment: Assignment, *, walked: str | None = No
     covered: Condition = True
     for name in ctx.permission.scope_checked:
         if name == "target":
-            covered = _target_covered(ctx, cell, assignment, walked)
+            covered = _target_covered(ctx, cell, assignment, walked, merged)
             continue
         ref = ctx.request.argument(name)
         if ref is not None and covers(cell, ref, actor, assignment.org, facts) is None:
@@ -324,6 +313,22 @@ def _reach_walk(ctx: Context, kinds: bool | frozenset[str]) -> tuple[str, str] |
     return roots.pop(), next(iter(kinds))
 
 
+def _merged_classes(ctx: Context) -> tuple[str, ...] | None:
+    """The live classes of every granting assignment, when the list is of users and every granting
+    (assignment, scope) is `assigned`: the accessible set is then inside their enrollments."""
+    if ctx.target.type != "user" or "target" not in ctx.permission.scope_checked:
+        return None
+    classes: set[str] = set()
+    for assignment in ctx.actor.roles:
+        cell = ctx.facts.role_cell(assignment.role, ctx.permission.id)
+        if not cell or not _placed(ctx.facts, assignment):
+            continue
+        if cell != ASSIGNED:
+            return None
+        classes.update(_classes(ctx, assignment.org))
+    return tuple(sorted(classes))
+
+
 def _root(ctx: Context, org_id: str) -> Org:
     """The assignment's org from the facts (an org they lack has no known kind: nothing is bounded)."""
     return ctx.facts.world.orgs.get(org_id) or Org(org_id, kind="")
@@ -335,14 +340,17 @@ def _classes(ctx: Context, root: str) -> list[str]:
 
 
 def _target_covered(
-    ctx: Context, cell: frozenset[str], assignment: Assignment, walked: str | None
+    ctx: Context, cell: frozenset[str], assignment: Assignment, walked: str | None, merged: frozenset[str]
 ) -> Condition:
     actor, root = ctx.actor, _root(ctx, assignment.org)
     if "subtree" in cell and root.id == walked and ctx.target.type == "user":
         return True  # every row of the walked range is a user anchored in subtree(root)
     classes = _classes(ctx, root.id)
+    inside = bool(merged) and merged <= set(classes)  # the row is enrolled in one of these classes
     parts = [
-        scope_covers(ctx.target, ctx.tenant_id, scope, actor=actor.id, root=root, classes=classes)
+        enrolled_student(ctx.target)
+        if scope == "assigned" and inside
+        else scope_covers(ctx.target, ctx.tenant_id, scope, actor=actor.id, root=root, classes=classes)
         for scope in sorted(cell)
     ]
     return or_(*parts)
