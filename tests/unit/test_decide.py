@@ -167,3 +167,13 @@ def test_decisions_built_by_other_engines_read_the_same() -> None:
 
     decision = allow("teacher@lincoln", "assigned", "in the accessible set")
     assert (decision.allowed, decision.effect, decision.code) == (True, "allow", "teacher@lincoln:assigned")
+
+
+def test_a_built_in_roles_cell_is_its_chart_cell_for_every_permission() -> None:
+    # decide reads built-in cells straight from the chart; the store's twin asks Facts: both must agree
+    given = facts()
+    profile = given.profile
+    for permission in profile.permissions:
+        for role in profile.roles:
+            assert given.role_cell(role, permission) == profile.cell(role, permission)
+    assert given.role_cell("teacher", "student.edit")

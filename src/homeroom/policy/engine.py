@@ -15,7 +15,9 @@ Semantics, never bent:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Final
 
 from homeroom.policy import preconditions
 from homeroom.policy.catalog import Permission
@@ -34,8 +36,8 @@ from homeroom.policy.decisions import (
     deny_after,
 )
 from homeroom.policy.facts import Entity, Facts
-from homeroom.policy.preconditions import Context
-from homeroom.policy.profiles import Profile, format_scope
+from homeroom.policy.preconditions import Context, argument
+from homeroom.policy.profiles import Profile, Scope, format_scope
 from homeroom.policy.ranks import grant_failure, missing_for_grant, strictly_lower
 from homeroom.policy.scopes import covers
 from homeroom.policy.settings import effective
@@ -58,56 +60,66 @@ _TYPE_PRECONDITIONS = ("P-KIND", "P-SCHOOL", "P-GROUP", "P-STAFF")
 
 
 def decide(check: Check, facts: Facts) -> Decision:
-    """May `check.actor` do `check.permission` to `check.target`? Always a Decision, never an exception."""
+    """May `check.actor` do `check.permission` to `check.target`? Always a Decision, never an exception.
+
+    The body is one function on purpose: it runs for every check, and each Python call it saves is a
+    measurable share of one (docs/benchmarks.md, "Checks")."""
     try:
-        return _decide(check, facts)
+        profile = facts.profile
+        permission = profile.permissions.get(check.permission)
+        if permission is None:
+            return deny(UNKNOWN_PERMISSION, f"profile {profile.id} has no permission {check.permission}")
+        world = facts.world
+        actor = world.users.get(check.actor)
+        if actor is None or actor.deleted != NOT_DELETED or actor.status != _needed_status(check):
+            return _actor_denial(actor, check)
+        target = world.entity(check.target)
+        if not _plain_target(check, permission, target):
+            early = _arguments_gate(check, permission, facts)
+            if early is not None:
+                return early
+        steps = profile.compiled.get(permission.id)
+        if steps is None:
+            steps = _compile_steps(profile, permission)
+        by_role = profile.cells.get(permission.id, _NO_CELLS)
+        considered: list[Reason] = []
+        for assignment in actor.roles:
+            cell = by_role.get(assignment.role)
+            if cell is None:
+                cell = facts.role_cell(assignment.role, permission.id)
+            reason = _evaluate(check, permission, actor, facts, assignment, cell, steps)
+            if reason.rule == GRANT:
+                return Decision(True, reason)  # noqa: FBT003 - positional: the hot path
+            considered.append(reason)
+        return deny_after(considered)
     except Exception as error:  # noqa: BLE001 - fail closed: any evaluation failure is a deny
         return deny(ERROR, f"evaluation failed ({type(error).__name__}: {error})")
 
 
-def _decide(check: Check, facts: Facts) -> Decision:
-    permission = facts.profile.permissions.get(check.permission)
-    if permission is None:
-        return deny(UNKNOWN_PERMISSION, f"profile {facts.profile.id} has no permission {check.permission}")
-    actor = facts.world.users.get(check.actor)
-    early = _actor_gate(actor, check)
-    if early is not None:
-        return early
-    early = _arguments_gate(check, permission, facts)
-    if early is not None:
-        return early
-    assert actor is not None  # noqa: S101 - the actor gate denied otherwise
-    ctx = Context(check, permission, actor, facts)
-    considered: list[Reason] = []
-    for assignment in actor.roles:
-        reason = _evaluate(ctx, assignment)
-        if reason.rule == GRANT:
-            return Decision(allowed=True, reason=reason)
-        considered.append(reason)
-    return deny_after(considered)
+_NO_CELLS: Final[Mapping[str, Scope]] = MappingProxyType({})
 
 
-def _actor_gate(actor: User | None, check: Check) -> Decision | None:
+def _needed_status(check: Check) -> str:
+    return INVITED if check.permission == SETUP_OWN_ACCOUNT else ACTIVE
+
+
+def _actor_denial(actor: User | None, check: Check) -> Decision:
+    """Step 2's deny: no actor, a deleted one, or one whose status the permission does not accept."""
     if actor is None:
         return deny(ACTOR, f"there is no user {check.actor}")
     if actor.deleted != NOT_DELETED:
         return deny(ACTOR, f"{actor.id} is deleted ({actor.deleted})")
-    needed = INVITED if check.permission == SETUP_OWN_ACCOUNT else ACTIVE
-    if actor.status != needed:
-        return deny(ACTOR, f"{actor.id} is {actor.status}; {check.permission} needs an {needed} actor")
-    return None
+    needed = _needed_status(check)
+    return deny(ACTOR, f"{actor.id} is {actor.status}; {check.permission} needs an {needed} actor")
 
 
 Named = list[tuple[str, Ref, Entity | None]]
 
 
-def _arguments_gate(check: Check, permission: Permission, facts: Facts) -> Decision | None:
-    """Steps 3 and 4 (lifecycle, type gate) over the objects the check names.
-
-    Most checks name a live target only; they take the short path, which decides exactly as the
-    general one for them, and the general one writes every deny's message."""
-    target = facts.world.entity(check.target)
-    if (
+def _plain_target(check: Check, permission: Permission, target: Entity | None) -> bool:
+    """Most checks name a live target of an accepted kind and nothing else: steps 3 and 4 pass for them
+    without the general walk, which decides exactly the same and writes every deny's message."""
+    return (
         target is not None
         and target.deleted == NOT_DELETED
         and check.to is None
@@ -116,8 +128,11 @@ def _arguments_gate(check: Check, permission: Permission, facts: Facts) -> Decis
         and check.role is None
         and permission.verb != "recover"
         and permission.accepts("target", check.target.type, kind_of(target))
-    ):
-        return None
+    )
+
+
+def _arguments_gate(check: Check, permission: Permission, facts: Facts) -> Decision | None:
+    """Steps 3 and 4 (lifecycle, type gate) over every object the check names."""
     named = _resolve(check, facts)
     return _lifecycle(check, permission, named, facts) or _type_gate(permission, named)
 
@@ -186,28 +201,38 @@ def _type_rule(permission: Permission, name: str) -> str:
     return TYPE
 
 
-def _evaluate(ctx: Context, assignment: Assignment) -> Reason:
+def _evaluate(  # noqa: PLR0913, PLR0917 - the hot path passes what it has rather than build a context per check
+    check: Check,
+    permission: Permission,
+    actor: User,
+    facts: Facts,
+    assignment: Assignment,
+    cell: Scope,
+    steps: tuple[Step, ...],
+) -> Reason:
     """Steps 5 and 6 for one assignment: a `grant` reason when it allows, else why not."""
-    facts, label = ctx.facts, assignment.label
-    cell = facts.role_cell(assignment.role, ctx.permission.id)
+    label = assignment.label
     if not cell:
-        return Reason(NO_GRANT, f"{assignment.role} does not hold {ctx.permission.id}", label)
+        return Reason(NO_GRANT, f"{assignment.role} does not hold {permission.id}", label)
     if assignment.role not in facts.profile.roles and not _placed(facts, assignment):
         return Reason(NO_GRANT, f"{label} is held outside the custom role's org", label)
     granted_by: str | None = None
-    for name in ctx.permission.scope_checked:
-        ref = ctx.check.target if name == "target" else ctx.argument(name)
+    for name in permission.scope_checked:
+        ref = check.target if name == "target" else argument(check, name)
         if ref is None:
             continue
-        atomic = covers(cell, ref, ctx.actor, assignment.org, facts)
+        atomic = covers(cell, ref, actor, assignment.org, facts)
         if atomic is None:
             return Reason(SCOPE, f"{name} {ref} is outside {label}:{format_scope(cell)}", label)
         granted_by = granted_by or atomic
-    failure = _constraints(ctx, assignment)
-    if failure is not None:
-        return failure
+    if steps:
+        ctx = Context(check, permission, actor, facts)
+        for step in steps:
+            failed = step(ctx, assignment)
+            if failed is not None:
+                return Reason(failed[0], failed[1], label)
     scope = granted_by or format_scope(cell)
-    return Reason(GRANT, f"{label} holds {ctx.permission.id} at scope {scope}", label, scope)
+    return Reason(GRANT, f"{label} holds {permission.id} at scope {scope}", label, scope)
 
 
 def _placed(facts: Facts, assignment: Assignment) -> bool:
@@ -216,18 +241,6 @@ def _placed(facts: Facts, assignment: Assignment) -> bool:
     return (
         custom is not None and custom.deleted == NOT_DELETED and facts.in_subtree(assignment.org, custom.org)
     )
-
-
-def _constraints(ctx: Context, assignment: Assignment) -> Reason | None:
-    """Step 6 in order: rank rules, the grant rule, gates, then preconditions; the first failure."""
-    steps = ctx.facts.profile.compiled.get(ctx.permission.id)
-    if steps is None:
-        steps = _compile_steps(ctx.facts.profile, ctx.permission)
-    for step in steps:
-        failed = step(ctx, assignment)
-        if failed is not None:
-            return Reason(failed[0], failed[1], assignment.label)
-    return None
 
 
 Failure = tuple[str, str] | None  # (rule, message)

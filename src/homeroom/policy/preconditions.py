@@ -27,9 +27,6 @@ class Context:
     actor: User
     facts: Facts
 
-    def argument(self, name: str) -> Ref | None:
-        return getattr(self.check, _ATTRIBUTES[name])  # type: ignore[no-any-return]
-
     def target_user(self) -> User:
         return self.facts.world.users[self.check.target.id]
 
@@ -47,6 +44,11 @@ class Context:
         """The org whose settings gate the check: the target class's school, or the target org."""
         found = self.class_arg(self.check.target)
         return found.school if found is not None else self.check.target.id
+
+
+def argument(check: Check, name: str) -> Ref | None:
+    """The reference a check gives for the catalog argument `name` (`target`, `to`, `from`, `at`)."""
+    return getattr(check, _ATTRIBUTES[name])  # type: ignore[no-any-return]
 
 
 def checks_for(permission: Permission) -> tuple[tuple[str, Callable[[Context], str | None]], ...]:
