@@ -61,3 +61,26 @@ def test_links_come_back_in_the_order_of_their_positions(session: Session) -> No
     tenant_id = store_world(session, world, scenario.profile)
     loaded = load_world(session, tenant_id, users=[zed.id, yan.id, "sam_student"])
     assert loaded.users == {u: world.users[u] for u in (zed.id, yan.id, "sam_student")}
+
+
+def test_a_world_only_decided_on_keeps_each_users_classes_but_not_their_order(session: Session) -> None:
+    scenario = demo_scenario("math")
+    world = scenario.world
+    zed = User(
+        "zed_teacher",
+        "staff",
+        orgs=("roosevelt_ms", "lincoln_elem"),
+        roles=(Assignment("teacher", "roosevelt_ms"), Assignment("school_admin", "lincoln_elem")),
+        teaches=("math_4b", "math_4a", "algebra_7"),
+    )
+    world = replace(world, users={**world.users, zed.id: zed})
+    tenant_id = store_world(session, world, scenario.profile)
+    ids = [zed.id, "sam_student", "tomas_teacher"]
+    loaded = load_world(session, tenant_id, users=ids, classes_in_order=False)
+    for user_id in ids:
+        given, read = world.users[user_id], loaded.users[user_id]
+        # classes in key order; homes and role assignments (whose order decides) in their own
+        assert read.teaches == tuple(sorted(given.teaches))
+        assert read.enrolled_in == tuple(sorted(given.enrolled_in))
+        assert read == replace(given, teaches=read.teaches, enrolled_in=read.enrolled_in)
+    assert loaded.users[zed.id].teaches != zed.teaches

@@ -48,7 +48,13 @@ def check_many(access: Access, questions: Sequence[Check]) -> list[Decision]:
         roles = [q.role for q in group if q.role is not None]
         actors = dict.fromkeys(q.actor for q in group)
         world = load_world(
-            access.session, access.tenant_id, users=actors, refs=refs, roles=roles, snapshot=access.snapshot()
+            access.session,
+            access.tenant_id,
+            users=actors,
+            refs=refs,
+            roles=roles,
+            snapshot=access.snapshot(),
+            classes_in_order=False,
         )
         facts = Facts(world, access.profile)
         decisions += [decide(question, facts) for question in group]
