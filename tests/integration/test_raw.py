@@ -82,5 +82,5 @@ def test_a_world_only_decided_on_keeps_each_users_classes_but_not_their_order(se
         # classes in key order; homes and role assignments (whose order decides) in their own
         assert read.teaches == tuple(sorted(given.teaches))
         assert read.enrolled_in == tuple(sorted(given.enrolled_in))
-        assert read == replace(given, teaches=read.teaches, enrolled_in=read.enrolled_in)
+        assert read == given._replace(teaches=read.teaches, enrolled_in=read.enrolled_in)
     assert loaded.users[zed.id].teaches != zed.teaches

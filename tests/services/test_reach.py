@@ -117,9 +117,9 @@ def store_write(session: Session, tenant_id: int, op: tuple[Any, ...]) -> None:
         user = policy_user(session, tenant_id, a)
         linked = (op[3],) if op[4] else ()
         if user.kind == STUDENT:
-            user = replace(user, orgs=(b,), enrolled_in=linked)
+            user = user._replace(orgs=(b,), enrolled_in=linked)
         else:
-            user = replace(user, roles=(Assignment(op[5], b),), teaches=linked)
+            user = user._replace(roles=(Assignment(op[5], b),), teaches=linked)
         set_links(session, tenant_id, user, registry.profile("math"))
         return
     if name == "move_org":

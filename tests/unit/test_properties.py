@@ -53,8 +53,8 @@ def test_a_narrower_cell_never_allows_more(world: World, data: st.DataObject) ->
     chosen = data.draw(st.lists(st.sampled_from(subset), unique=True, max_size=len(subset)))
     narrow = CustomRole("narrow", "cust", tuple(chosen))
     narrowed_users = {
-        u.id: replace(
-            u, roles=tuple(Assignment("narrow", a.org) if a.role == "teacher" else a for a in u.roles)
+        u.id: u._replace(
+            roles=tuple(Assignment("narrow", a.org) if a.role == "teacher" else a for a in u.roles)
         )
         for u in world.users.values()
     }

@@ -87,23 +87,25 @@ class SchoolClass:
     deleted: str = NOT_DELETED
 
 
-@dataclass(frozen=True, slots=True)
-class Assignment:
-    """A role held at an org: `ROLE@ORG`. The org is the assignment's scope root."""
+class Assignment(NamedTuple):
+    """A role held at an org: `ROLE@ORG`. The org is the assignment's scope root.
+
+    Assignments, users and checks are named tuples, not frozen dataclasses: immutable all the same, and
+    the store builds thousands of them per batch check, where a frozen dataclass costs three times as
+    much to build (docs/benchmarks.md, "HTTP")."""
 
     role: str
     org: str
-    label: str = field(init=False, compare=False, repr=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "label", f"{self.role}@{self.org}")
+    @property
+    def label(self) -> str:
+        return f"{self.role}@{self.org}"
 
     def __str__(self) -> str:
-        return self.label
+        return f"{self.role}@{self.org}"
 
 
-@dataclass(frozen=True, slots=True)
-class User:
+class User(NamedTuple):
     id: str
     kind: str
     status: str = ACTIVE
@@ -176,8 +178,7 @@ class World:
         return thing if thing is not None and thing.type == ref.type else None
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
+class Check(NamedTuple):
     """One question: may `actor` do `permission` to `target` (with the secondary arguments)?"""
 
     actor: str

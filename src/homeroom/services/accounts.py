@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Final
 
 from homeroom.errors import InvalidInput
@@ -364,11 +364,11 @@ def _moved(access: Access, user: User, to: Ref, from_class: str | None) -> User:
         keep = [c for c in user.enrolled_in if c != from_class and world.classes[c].school == school]
         enrolled = (*keep, to.id) if to.type == "class" and to.id not in keep else tuple(keep)
         roles = tuple(dict.fromkeys(Assignment(a.role, school) for a in user.roles))
-        return replace(user, orgs=(school,), roles=roles, enrolled_in=enrolled)
+        return user._replace(orgs=(school,), roles=roles, enrolled_in=enrolled)
     roles = tuple(dict.fromkeys(Assignment(a.role, school) for a in user.roles))
     teaches = tuple(c for c in user.teaches if world.classes[c].school == school)
     orgs = (school,) if user.orgs else ()
-    return replace(user, orgs=orgs, roles=roles, teaches=teaches)
+    return user._replace(orgs=orgs, roles=roles, teaches=teaches)
 
 
 def grant_role(access: Access, user_id: str, role: str, at: str) -> AccountView:
@@ -380,7 +380,7 @@ def grant_role(access: Access, user_id: str, role: str, at: str) -> AccountView:
     if assignment in user.roles:
         raise InvalidInput(f"{user_id} already holds {assignment}", code="role_held")
     set_links(
-        access.session, access.tenant_id, replace(user, roles=(*user.roles, assignment)), access.profile
+        access.session, access.tenant_id, user._replace(roles=(*user.roles, assignment)), access.profile
     )
     update_versioned(access.session, t.User, access.tenant_id, user_id, expected=None, values={})
     audit.record(access, "role.grant", target, decision=decision, details={"role": role, "at": at})
@@ -396,7 +396,7 @@ def revoke_role(access: Access, user_id: str, role: str, at: str) -> AccountView
     if assignment not in user.roles:
         raise InvalidInput(f"{user_id} does not hold {assignment}", code="role_not_held")
     remaining = tuple(a for a in user.roles if a != assignment)
-    set_links(access.session, access.tenant_id, replace(user, roles=remaining), access.profile)
+    set_links(access.session, access.tenant_id, user._replace(roles=remaining), access.profile)
     update_versioned(access.session, t.User, access.tenant_id, user_id, expected=None, values={})
     audit.record(access, "role.revoke", target, decision=decision, details={"role": role, "at": at})
     return read_account(access, user_id)

@@ -10,7 +10,7 @@ Viewing a class is authorized as the profile's general class permission (`class.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Final
 
 from homeroom.errors import InvalidInput
@@ -144,7 +144,7 @@ def create_class(access: Access, new: NewClass) -> ClassView:
     access.session.flush()
     if decision.reason.scope == OWN_CLASS_SCOPE:
         teacher = policy_user(access.session, access.tenant_id, access.actor)
-        _relink(access, replace(teacher, teaches=(*teacher.teaches, class_id)), None)
+        _relink(access, teacher._replace(teaches=(*teacher.teaches, class_id)), None)
     details = {"school": new.school, "name": new.name, "teacher": decision.reason.scope == OWN_CLASS_SCOPE}
     if new.source_id is not None:
         details["source_id"] = new.source_id
@@ -216,7 +216,7 @@ def assign_teacher(access: Access, class_id: str, teacher_id: str) -> ClassView:
     teacher = policy_user(access.session, access.tenant_id, teacher_id)
     if class_id in teacher.teaches:
         raise InvalidInput(f"{teacher_id} already teaches {class_id}", code="already_teaches")
-    _relink(access, replace(teacher, teaches=(*teacher.teaches, class_id)), class_id)
+    _relink(access, teacher._replace(teaches=(*teacher.teaches, class_id)), class_id)
     _audit_link(access, "class.assign_teacher", teacher_id, decision, {"to": class_id})
     return read_class(access, class_id)
 
@@ -227,7 +227,7 @@ def unassign_teacher(access: Access, class_id: str, teacher_id: str) -> ClassVie
         access, "class.assign_teacher", Ref("user", teacher_id), from_=Ref("class", class_id)
     )
     teacher = policy_user(access.session, access.tenant_id, teacher_id)
-    _relink(access, replace(teacher, teaches=tuple(c for c in teacher.teaches if c != class_id)), class_id)
+    _relink(access, teacher._replace(teaches=tuple(c for c in teacher.teaches if c != class_id)), class_id)
     _audit_link(access, "class.assign_teacher", teacher_id, decision, {"from": class_id})
     return read_class(access, class_id)
 
@@ -240,7 +240,7 @@ def add_existing_student(access: Access, class_id: str, student_id: str) -> Clas
     student = policy_user(access.session, access.tenant_id, student_id)
     if class_id in student.enrolled_in:
         raise InvalidInput(f"{student_id} is already enrolled in {class_id}", code="already_enrolled")
-    _relink(access, replace(student, enrolled_in=(*student.enrolled_in, class_id)), class_id)
+    _relink(access, student._replace(enrolled_in=(*student.enrolled_in, class_id)), class_id)
     _audit_link(access, "class.add_existing_student", student_id, decision, {"to": class_id})
     return read_class(access, class_id)
 
@@ -283,7 +283,7 @@ def remove_student(access: Access, class_id: str, student_id: str) -> ClassView:
     )
     student = policy_user(access.session, access.tenant_id, student_id)
     remaining = tuple(c for c in student.enrolled_in if c != class_id)
-    _relink(access, replace(student, enrolled_in=remaining), class_id)
+    _relink(access, student._replace(enrolled_in=remaining), class_id)
     _audit_link(access, "class.remove_student", student_id, decision, {"from": class_id})
     return read_class(access, class_id)
 
