@@ -7,7 +7,7 @@ from personas import check, facts, maple_valley, with_custom_roles, with_users
 
 from homeroom.policy import decide, scopes
 from homeroom.policy.decisions import allow
-from homeroom.policy.world import Assignment, CustomRole, User
+from homeroom.policy.world import Assignment, CustomRole, Ref, User
 
 
 def test_an_allow_names_the_assignment_and_scope() -> None:
@@ -58,11 +58,11 @@ def test_evaluation_failures_deny(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*_: object) -> str:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("homeroom.policy.engine.covers", broken)
+    monkeypatch.setattr("homeroom.policy.engine.tests_for", broken)
     decision = decide(check("dana", "student.view", "user:sam"), facts())
     assert (decision.allowed, decision.code) == (False, "error")
     assert "boom" in decision.reason.message
-    assert scopes.covers is not broken
+    assert scopes.tests_for is not broken
 
 
 def test_a_granted_role_that_does_not_exist_is_denied() -> None:
@@ -177,3 +177,17 @@ def test_a_built_in_roles_cell_is_its_chart_cell_for_every_permission() -> None:
         for role in profile.roles:
             assert given.role_cell(role, permission) == profile.cell(role, permission)
     assert given.role_cell("teacher", "student.edit")
+
+
+def test_covers_answers_the_first_scope_in_order_that_reaches_the_object() -> None:
+    given = facts()
+    tomas = given.world.users["tomas"]
+    sam, sofia = Ref("user", "sam"), Ref("user", "sofia")
+    # the order of model.md 6 puts `subtree` first whichever way the cell was written
+    assert scopes.covers(frozenset({"assigned", "subtree"}), sam, tomas, "lincoln", given) == "subtree"
+    assert scopes.covers(frozenset({"assigned"}), sam, tomas, "lincoln", given) == "assigned"
+    assert scopes.covers(frozenset({"assigned"}), sofia, tomas, "lincoln", given) is None
+    assert scopes.covers(frozenset({"subtree"}), sam, tomas, "roosevelt", given) is None
+    # `assigned` reaches students only: staff and unknown users are nobody's assigned students
+    for other in ("priya", "nobody"):
+        assert scopes.covers(frozenset({"assigned"}), Ref("user", other), tomas, "lincoln", given) is None

@@ -66,6 +66,7 @@ class Permission:
     resource: str = field(init=False, compare=False, repr=False)
     verb: str = field(init=False, compare=False, repr=False)
     acceptance: Mapping[str, Acceptance] = field(init=False, compare=False, repr=False)
+    target_acceptance: Acceptance = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         resource, _, verb = self.id.partition(".")
@@ -74,6 +75,7 @@ class Permission:
         object.__setattr__(self, "resource", resource)
         object.__setattr__(self, "verb", verb)
         object.__setattr__(self, "acceptance", MappingProxyType(acceptance))
+        object.__setattr__(self, "target_acceptance", acceptance["target"])
 
     def accepts(self, argument: str, ref_type: str, kind: str | None) -> bool:
         """Whether an object of `ref_type` and `kind` may be given as `argument` (any of its kind specs)."""

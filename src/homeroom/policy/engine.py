@@ -39,7 +39,7 @@ from homeroom.policy.facts import Entity, Facts
 from homeroom.policy.preconditions import Context, argument
 from homeroom.policy.profiles import Profile, Scope, format_scope
 from homeroom.policy.ranks import grant_failure, missing_for_grant, strictly_lower
-from homeroom.policy.scopes import covers
+from homeroom.policy.scopes import tests_for
 from homeroom.policy.settings import effective
 from homeroom.policy.world import (
     ACTIVE,
@@ -59,7 +59,7 @@ SETUP_OWN_ACCOUNT = "staff.setup_own_account"
 _TYPE_PRECONDITIONS = ("P-KIND", "P-SCHOOL", "P-GROUP", "P-STAFF")
 
 
-def decide(check: Check, facts: Facts) -> Decision:
+def decide(check: Check, facts: Facts) -> Decision:  # noqa: C901 - one function on purpose (below)
     """May `check.actor` do `check.permission` to `check.target`? Always a Decision, never an exception.
 
     The body is one function on purpose: it runs for every check, and each Python call it saves is a
@@ -71,10 +71,28 @@ def decide(check: Check, facts: Facts) -> Decision:
             return deny(UNKNOWN_PERMISSION, f"profile {profile.id} has no permission {check.permission}")
         world = facts.world
         actor = world.users.get(check.actor)
-        if actor is None or actor.deleted != NOT_DELETED or actor.status != _needed_status(check):
+        if (
+            actor is None
+            or actor.deleted != NOT_DELETED
+            or actor.status != (INVITED if check.permission == SETUP_OWN_ACCOUNT else ACTIVE)
+        ):
             return _actor_denial(actor, check)
-        target = world.entity(check.target)
-        if not _plain_target(check, permission, target):
+        # Steps 3 and 4: most checks name a live target of an accepted kind and nothing else, and pass
+        # them here; the general walk decides exactly the same for those and writes every deny's message.
+        ref = check.target
+        target = world.users.get(ref.id) if ref.type == "user" else world.entity(ref)
+        kinds = permission.target_acceptance.get(ref.type, _REFUSED)
+        if (
+            target is None
+            or target.deleted != NOT_DELETED
+            or check.to is not None
+            or check.from_ is not None
+            or check.at is not None
+            or check.role is not None
+            or permission.verb == "recover"
+            or kinds is _REFUSED
+            or (kinds is not None and (target.kind if type(target) is User else kind_of(target)) not in kinds)
+        ):
             early = _arguments_gate(check, permission, facts)
             if early is not None:
                 return early
@@ -91,16 +109,16 @@ def decide(check: Check, facts: Facts) -> Decision:
             if reason.rule == GRANT:
                 return Decision(True, reason)  # noqa: FBT003 - positional: the hot path
             considered.append(reason)
+        if len(considered) == 1:  # deny_after's answer for one assignment, without the call
+            return Decision(False, considered[0], (considered[0],))  # noqa: FBT003 - the hot path
         return deny_after(considered)
     except Exception as error:  # noqa: BLE001 - fail closed: any evaluation failure is a deny
         return deny(ERROR, f"evaluation failed ({type(error).__name__}: {error})")
 
 
 _NO_CELLS: Final[Mapping[str, Scope]] = MappingProxyType({})
-
-
-def _needed_status(check: Check) -> str:
-    return INVITED if check.permission == SETUP_OWN_ACCOUNT else ACTIVE
+# marks a target type the permission does not accept (compared by identity: a set of its own)
+_REFUSED: Final = frozenset[str | None]({"(refused)"})
 
 
 def _actor_denial(actor: User | None, check: Check) -> Decision:
@@ -109,26 +127,11 @@ def _actor_denial(actor: User | None, check: Check) -> Decision:
         return deny(ACTOR, f"there is no user {check.actor}")
     if actor.deleted != NOT_DELETED:
         return deny(ACTOR, f"{actor.id} is deleted ({actor.deleted})")
-    needed = _needed_status(check)
+    needed = INVITED if check.permission == SETUP_OWN_ACCOUNT else ACTIVE
     return deny(ACTOR, f"{actor.id} is {actor.status}; {check.permission} needs an {needed} actor")
 
 
 Named = list[tuple[str, Ref, Entity | None]]
-
-
-def _plain_target(check: Check, permission: Permission, target: Entity | None) -> bool:
-    """Most checks name a live target of an accepted kind and nothing else: steps 3 and 4 pass for them
-    without the general walk, which decides exactly the same and writes every deny's message."""
-    return (
-        target is not None
-        and target.deleted == NOT_DELETED
-        and check.to is None
-        and check.from_ is None
-        and check.at is None
-        and check.role is None
-        and permission.verb != "recover"
-        and permission.accepts("target", check.target.type, kind_of(target))
-    )
 
 
 def _arguments_gate(check: Check, permission: Permission, facts: Facts) -> Decision | None:
@@ -221,16 +224,18 @@ def _evaluate(  # noqa: PLR0913, PLR0917 - the hot path passes what it has rathe
         ref = check.target if name == "target" else argument(check, name)
         if ref is None:
             continue
-        atomic = covers(cell, ref, actor, assignment.org, facts)
+        atomic = None
+        for scope, test in tests_for(cell):  # scopes.covers, inline
+            if test(ref, actor, assignment.org, facts):
+                atomic = scope
+                break
         if atomic is None:
-            return Reason(SCOPE, f"{name} {ref} is outside {label}:{format_scope(cell)}", label)
+            return Reason(SCOPE, f"{name} {ref.type}:{ref.id} is outside {label}:{format_scope(cell)}", label)
         granted_by = granted_by or atomic
     if steps:
-        ctx = Context(check, permission, actor, facts)
-        for step in steps:
-            failed = step(ctx, assignment)
-            if failed is not None:
-                return Reason(failed[0], failed[1], label)
+        failed = _constraints(Context(check, permission, actor, facts), assignment, steps)
+        if failed is not None:
+            return Reason(failed[0], failed[1], label)
     scope = granted_by or format_scope(cell)
     return Reason(GRANT, f"{label} holds {permission.id} at scope {scope}", label, scope)
 
@@ -241,6 +246,15 @@ def _placed(facts: Facts, assignment: Assignment) -> bool:
     return (
         custom is not None and custom.deleted == NOT_DELETED and facts.in_subtree(assignment.org, custom.org)
     )
+
+
+def _constraints(ctx: Context, assignment: Assignment, steps: tuple[Step, ...]) -> Failure:
+    """Step 6 in order: rank rules, the grant rule, gates, then preconditions; the first failure."""
+    for step in steps:
+        failed = step(ctx, assignment)
+        if failed is not None:
+            return failed
+    return None
 
 
 Failure = tuple[str, str] | None  # (rule, message)

@@ -109,7 +109,8 @@ class Facts:
     def anchored_in(self, ref: Ref, root: str) -> bool:
         """anchors(x) meets subtree(root)."""
         known = self._ancestors
-        for anchor in self.anchors(ref):
+        anchors = self._anchors.get(ref)
+        for anchor in anchors if anchors is not None else self.anchors(ref):
             above = known.get(anchor)
             if root in (above if above is not None else self.ancestors(anchor)):
                 return True

@@ -12,6 +12,8 @@ from homeroom.policy.facts import Facts
 from homeroom.policy.profiles import SCOPES, Scope
 from homeroom.policy.world import PURGED, STUDENT, Ref, User
 
+ScopeTest = Callable[[Ref, User, str, Facts], bool]
+
 # The scope order of model.md 6, used by the subset rank and grant rules: s <= every scope in AT_LEAST[s].
 AT_LEAST: Final = {
     "self": frozenset({"self", "org", "subtree"}),
@@ -24,13 +26,18 @@ AT_LEAST: Final = {
 
 def covers(scope: Scope, ref: Ref, actor: User, root: str, facts: Facts) -> str | None:
     """The first atomic scope of `scope` (in SCOPES order) that covers `ref` for the assignment at `root`."""
-    ordered = _ORDERED.get(scope)
-    if ordered is None:
-        ordered = _ORDERED[scope] = tuple((s, _COVERS[s]) for s in SCOPES if s in scope)
-    for atomic, test in ordered:
+    for atomic, test in tests_for(scope):
         if test(ref, actor, root, facts):
             return atomic
     return None
+
+
+def tests_for(scope: Scope) -> tuple[tuple[str, ScopeTest], ...]:
+    """The atomic scopes of `scope` in SCOPES order, each with its test, computed once per scope."""
+    ordered = _ORDERED.get(scope)
+    if ordered is None:
+        ordered = _ORDERED[scope] = tuple((s, _COVERS[s]) for s in SCOPES if s in scope)
+    return ordered
 
 
 def _subtree(ref: Ref, _actor: User, root: str, facts: Facts) -> bool:
@@ -42,10 +49,13 @@ def _org(ref: Ref, _actor: User, root: str, facts: Facts) -> bool:
 
 
 def _assigned(ref: Ref, actor: User, root: str, facts: Facts) -> bool:
+    if ref.type == "user":  # _teaches_student, inline: the most frequent scope test of all
+        student = facts.world.users.get(ref.id)
+        if student is None or student.kind != STUDENT or student.deleted == PURGED or not actor.teaches:
+            return False
+        return not facts.taught_under(actor, root).isdisjoint(student.enrolled_in)
     if ref.type == "class":
         return facts.teaches_in(actor, ref.id, root)
-    if ref.type == "user":
-        return _teaches_student(ref.id, actor, root, facts)
     if ref.type == "assessment":
         assessment = facts.world.things.get(ref.id)
         return (
@@ -78,11 +88,11 @@ def _created(ref: Ref, actor: User, root: str, facts: Facts) -> bool:
     return creator is not None and creator == actor.id and facts.anchored_in(ref, root)
 
 
-_COVERS: Final[dict[str, Callable[[Ref, User, str, Facts], bool]]] = {
+_COVERS: Final[dict[str, ScopeTest]] = {
     "subtree": _subtree,
     "org": _org,
     "assigned": _assigned,
     "self": _self,
     "created": _created,
 }
-_ORDERED: dict[Scope, tuple[tuple[str, Callable[[Ref, User, str, Facts], bool]], ...]] = {}
+_ORDERED: dict[Scope, tuple[tuple[str, ScopeTest], ...]] = {}
