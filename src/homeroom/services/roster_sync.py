@@ -307,8 +307,7 @@ class RosterSync:
         """Write the plan: orgs (parents first), classes, users, then their links."""
         session, tenant = self.access.session, self.access.tenant_id
         org_new, org_changed = self.orgs.changes()
-        for org in org_new:
-            roster_objects.add_roster_org(session, tenant, org)
+        roster_objects.add_roster_orgs(session, tenant, org_new)
         for before, after in org_changed:
             roster_objects.change_org(session, tenant, before, after)
         class_new, class_changed = self.classes.changes()
