@@ -161,7 +161,11 @@ def session_principal(
 
 
 def token_principal(session: Session, _app: Homeroom, *, secret: str) -> Principal:
-    found = credentials.token_holder(session, digest(secret))
+    return holder_principal(credentials.token_holder(session, digest(secret)))
+
+
+def holder_principal(found: credentials.TokenHolder | None) -> Principal:
+    """The caller holding the token `found` (None: no token has the secret's digest)."""
     if found is None or found.revoked:
         raise Unauthenticated("the API token is unknown or revoked")
     if found.user_id is None:

@@ -25,9 +25,10 @@ from homeroom.services.access import Access, Principal
 from homeroom.store import audit as audit_log
 from homeroom.store.database import engine_for
 from homeroom.store.migrations import upgrade
-from homeroom.store.snapshots import Snapshots, track_writes
+from homeroom.store.snapshots import READ_ONLY, Snapshots, track_writes
 
 T = TypeVar("T")
+R = TypeVar("R")
 Authenticate = Callable[[Session, "Homeroom"], Principal]
 
 
@@ -43,6 +44,8 @@ class Homeroom:
     passwords: PasswordHasher
     clock: Callable[[], datetime] = utc_now
     snapshots: Snapshots = field(default_factory=Snapshots, repr=False)
+    # the read-only units of work's engine (`read`), when not `engine`: on PostgreSQL with generic plans
+    readers: Engine | None = field(default=None, repr=False)
     _closed: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -59,11 +62,16 @@ class Homeroom:
             memory_cost=settings.argon2_memory_kib,
             parallelism=settings.argon2_parallelism,
         )
-        return cls(settings, engine, sessionmaker(engine, expire_on_commit=False), hasher)
+        readers = (
+            engine_for(settings.database_url, generic_plans=True) if engine.dialect.name != "sqlite" else None
+        )
+        return cls(settings, engine, sessionmaker(engine, expire_on_commit=False), hasher, readers=readers)
 
     def close(self) -> None:
         if not self._closed:
             self.engine.dispose()
+            if self.readers is not None:
+                self.readers.dispose()
             self._closed = True
 
     def work(
@@ -79,6 +87,35 @@ class Homeroom:
                 tenant_id = principal.tenant_id
                 access = Access.start(self, session, principal, request_id=request_id, denials=denials)
                 return use_case(access)
+        except HomeroomError:
+            if denials and tenant_id is not None:
+                self._record_denials(tenant_id, denials)
+            raise
+
+    def read(
+        self,
+        authenticate: Callable[[Session], tuple[Principal, R]],
+        use_case: Callable[[Access, R], T],
+        *,
+        request_id: str | None = None,
+    ) -> T:
+        """Run `use_case`, which only reads, outside a transaction: each statement reads the committed
+        state of its own moment, as statements of a READ COMMITTED transaction do, without the BEGIN and
+        COMMIT round trips. `authenticate` reads the caller and whatever else its statement reads (handed
+        to `use_case`). The session refuses to write (store/snapshots.py, `READ_ONLY`). On PostgreSQL it
+        uses `readers`, whose prepared statements keep one generic plan."""
+        request_id = request_id or new_request_id()
+        denials: list[audit_log.Draft] = []
+        tenant_id: int | None = None
+        try:
+            with (self.readers or self.engine).connect() as connection:
+                if connection.dialect.name != "sqlite":  # pysqlite begins no transaction to read
+                    connection.execution_options(isolation_level="AUTOCOMMIT")
+                with self.sessions(bind=connection, info={READ_ONLY: True}) as session:
+                    principal, read = authenticate(session)
+                    tenant_id = principal.tenant_id
+                    access = Access.start(self, session, principal, request_id=request_id, denials=denials)
+                    return use_case(access, read)
         except HomeroomError:
             if denials and tenant_id is not None:
                 self._record_denials(tenant_id, denials)

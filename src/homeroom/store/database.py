@@ -20,6 +20,7 @@ from sqlalchemy.engine import URL
 DEFAULT_FILE: Final = "homeroom.db"
 BUSY_TIMEOUT_MS: Final = 5000
 CUSTOM_PLANS: Final = "-c plan_cache_mode=force_custom_plan"
+GENERIC_PLANS: Final = "-c plan_cache_mode=force_generic_plan"
 
 
 def default_url(directory: Path) -> str:
@@ -35,13 +36,16 @@ def normalize_url(url: str) -> URL:
     return parsed
 
 
-def engine_for(url: str, **options: Any) -> Engine:
+def engine_for(url: str, *, generic_plans: bool = False, **options: Any) -> Engine:
     """An engine for `url`; SQLite connections get WAL, foreign keys and a busy timeout, PostgreSQL
-    connections plan every statement for its parameters."""
+    connections plan every statement for its parameters, or with `generic_plans` plan each prepared
+    statement once (the checks' index probes: their plan is the same for any parameters, and planning
+    them anew cost PostgreSQL more than running them)."""
     parsed = normalize_url(url)
     if parsed.get_backend_name() != "sqlite":
+        plans = GENERIC_PLANS if generic_plans else CUSTOM_PLANS
         connect_args = dict(options.pop("connect_args", {}))
-        connect_args["options"] = f"{connect_args.get('options', '')} {CUSTOM_PLANS}".strip()
+        connect_args["options"] = f"{connect_args.get('options', '')} {plans}".strip()
         return create_engine(parsed, connect_args=connect_args, **options)
     engine = create_engine(parsed, **options)
     event.listen(engine, "connect", _sqlite_pragmas)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
@@ -49,7 +49,7 @@ from homeroom.store.snapshots import Snapshot
 # enrolled in (4) with its position. Each part is an index probe per id. The rows are put in the order of
 # their positions in Python: SQLite's sorter for five parts cost more than the rest of a single check's
 # query.
-_PEOPLE = """SELECT u.id, 0, u.kind, u.status, u.deleted, u.created_by, -1
+PEOPLE_TEXT = """SELECT u.id, 0, u.kind, u.status, u.deleted, u.created_by, -1
     FROM EACH(:ids) AS i JOIN users AS u ON u.tenant_id = :tenant AND u.id = i.value
     UNION ALL SELECT x.user_id, 1, x.org_id, NULL, NULL, NULL, x.position
     FROM EACH(:ids) AS i JOIN user_orgs AS x ON x.tenant_id = :tenant AND x.user_id = i.value
@@ -59,12 +59,12 @@ _PEOPLE = """SELECT u.id, 0, u.kind, u.status, u.deleted, u.created_by, -1
     FROM EACH(:ids) AS i JOIN teaching AS x ON x.tenant_id = :tenant AND x.user_id = i.value
     UNION ALL SELECT x.user_id, 4, x.class_id, NULL, NULL, NULL, {class_position}
     FROM EACH(:ids) AS i JOIN enrollments AS x ON x.tenant_id = :tenant AND x.user_id = i.value"""
-PEOPLE = RawQuery.of(_PEOPLE.format(class_position="x.position"))
+PEOPLE = RawQuery.of(PEOPLE_TEXT.format(class_position="x.position"))
 # The same without the positions of classes taught and enrolled in, which then come in key order: the
 # primary key's index answers those probes alone, without reading the table (about a quarter less
 # SQLite time for a batch check). For deciding only: decide tests membership of those classes, never
 # their order, but a user read to be written back must keep its order (PEOPLE).
-PEOPLE_TO_DECIDE = RawQuery.of(_PEOPLE.format(class_position="0"))
+PEOPLE_TO_DECIDE = RawQuery.of(PEOPLE_TEXT.format(class_position="0"))
 _POSITION = itemgetter(6)
 
 
@@ -105,12 +105,15 @@ def load_world(  # noqa: PLR0913 - what to load, each optional
     all_custom_roles: bool = False,
     snapshot: Snapshot | None = None,
     classes_in_order: bool = True,
+    known: Mapping[str, User | None] | None = None,
 ) -> World:
     """The partial world around `users` and `refs`: their anchors, classes, roles and org chains.
 
     With a snapshot, the orgs, settings, locks and custom roles are the snapshot's (all of the tenant's),
     and classes come from it. Without `classes_in_order`, users' classes taught and enrolled in come in
-    key order rather than their own (cheaper; for worlds that are only decided on)."""
+    key order rather than their own (cheaper; for worlds that are only decided on). `known` users were
+    read already in this unit of work, with their links (None: not found; store/bearers.py): they are
+    not read again."""
     refs = list(refs)
     partial = _Partial()
     by_type: dict[str, set[str]] = defaultdict(set)
@@ -119,6 +122,9 @@ def load_world(  # noqa: PLR0913 - what to load, each optional
     _things(session, tenant_id, {i for k in THING_TYPES for i in by_type[k]}, partial)
     user_ids = {*users, *by_type["user"]}
     user_ids |= {x.student or x.recipient or "" for x in partial.things.values()} - {""}
+    if known:  # None: read, and not found
+        partial.users.update((i, user) for i in user_ids & known.keys() if (user := known[i]) is not None)
+        user_ids -= known.keys()
     _users(session, tenant_id, user_ids, partial, PEOPLE if classes_in_order else PEOPLE_TO_DECIDE)
     class_ids = by_type["class"] | {c for u in partial.users.values() for c in (*u.teaches, *u.enrolled_in)}
     if snapshot is not None:
@@ -168,8 +174,13 @@ def _users(
     if not ids:
         return
     # in key order, the probes walk each index from one end to the other (about 10% less on SQLite)
-    rows = fetch(session, people, {"tenant": tenant_id, "ids": sorted(ids)})
+    partial.users.update(users_of(fetch(session, people, {"tenant": tenant_id, "ids": sorted(ids)})))
+
+
+def users_of(rows: list[Any]) -> dict[str, User]:
+    """The users in the rows of PEOPLE (or PEOPLE_TO_DECIDE), each with its links."""
     rows.sort(key=_POSITION)  # stable: links of one kind in the order of their positions
+    users: dict[str, User] = {}
     found: dict[str, list[Any]] = {}  # id -> [head, orgs, roles, teaches, enrolled]
     for user_id, link, a, b, c, d, _position in rows:
         mine = found.get(user_id)
@@ -183,10 +194,11 @@ def _users(
         if head is None:  # links without their user (never, by the foreign keys)
             continue
         kind, status, deleted, created_by = head
-        partial.users[user_id] = User(
+        users[user_id] = User(
             user_id, kind, status, deleted, tuple(orgs), tuple(roles), tuple(teaches), tuple(enrolled),
             created_by,
         )  # fmt: skip
+    return users
 
 
 def _classes(session: Session, tenant_id: int, ids: Collection[str], partial: _Partial) -> None:

@@ -31,6 +31,7 @@ from homeroom.policy.world import CustomRole, Org, SchoolClass
 from homeroom.store import tables as t
 
 WROTE = "homeroom.wrote"  # session.info key: the unit of work has written
+READ_ONLY = "homeroom.read_only"  # session.info key: the unit of work may not write (it has no transaction)
 T = TypeVar("T")
 _MISSING = object()
 
@@ -156,14 +157,25 @@ class Snapshots:
 
 
 def track_writes(sessions: sessionmaker[Session]) -> None:
-    """Mark every session of `sessions` at its first write (see `Snapshots.get`)."""
+    """Mark every session of `sessions` at its first write (see `Snapshots.get`); refuse any write, before
+    it is sent, in a session marked READ_ONLY (each of its statements would commit on its own)."""
 
     def executed(state: ORMExecuteState) -> None:
         if not state.is_select:
+            _refuse_if_read_only(state.session)
             state.session.info[WROTE] = True
+
+    def flushing(session: Session, _context: object, _instances: object) -> None:
+        _refuse_if_read_only(session)
 
     def flushed(session: Session, _context: object) -> None:
         session.info[WROTE] = True
 
     event.listen(sessions, "do_orm_execute", executed)
+    event.listen(sessions, "before_flush", flushing)
     event.listen(sessions, "after_flush", flushed)
+
+
+def _refuse_if_read_only(session: Session) -> None:
+    if session.info.get(READ_ONLY):
+        raise RuntimeError("a read-only unit of work tried to write")
