@@ -29,7 +29,7 @@ from homeroom.services.roster_orgs import (
     hashed_id,
 )
 from homeroom.services.roster_rows import LinkRows, Membership, MembershipRows, PackageLink, UserRows
-from homeroom.store import reach, references, roster_diff, roster_objects
+from homeroom.store import reach, references, roster_diff, roster_objects, roster_session
 from homeroom.store import roster_stage as rs
 from homeroom.store import tables as t
 from homeroom.store.roster_settings import read_config
@@ -354,7 +354,7 @@ class RosterSync:
 
     def release(self) -> None:
         """Whatever the outcome: give the session back the settings it had before the import."""
-        rs.untune_session(self.access.session)
+        roster_session.untune_session(self.access.session)
 
     def _check_grants(self) -> None:
         """An account may only give the roles it could give one by one (`staff.create` at that org)."""
@@ -429,8 +429,8 @@ def open_sync(access: Access, anchor: str, modes: Modes) -> RosterSync:
     config = config_from_json(access.profile, read_config(session, tenant))
     orgs = OrgPlan.start(anchor, roster_objects.stored_orgs(session, tenant), config, config.tobedeleted)
     classes = ClassPlan.start(roster_objects.stored_classes(session, tenant))
+    roster_session.tune_session(session)  # first: PostgreSQL sizes temporary buffers before the first table
     rs.create_staging(session)
-    rs.tune_session(session)
     return RosterSync(access, Ref("org", anchor), config, modes, orgs, classes)
 
 

@@ -111,7 +111,15 @@ def _statements(users: Scope) -> tuple[Delete, Insert]:
     removal = delete(REACH).where(
         r.tenant_id == TENANT, tuple_(r.user_id, r.org_id).in_(select(gone.c.user_id, gone.c.org_id))
     )
-    return removal, insert(REACH).from_select(COLUMNS, _with_kind(wanted.except_(stored).subquery("new")))
+    rows = _with_kind(wanted.except_(stored).subquery("new"))
+    return removal, insert(REACH).from_select(COLUMNS, _in_key_order(rows))
+
+
+def _in_key_order(rows: Select[Any]) -> Select[Any]:
+    """Rows to insert sorted by (user, org): the primary key's pages are filled one after the other, and
+    the (org, kind, user) index grows at one end per org and kind. Unsorted, a tenant-wide refresh at
+    size L (3.2 million rows) wrote both indexes at random, far beyond PostgreSQL's shared buffers."""
+    return rows.order_by(rows.selected_columns[1], rows.selected_columns[2])
 
 
 @cache  # building them costs milliseconds of Python; a refresh of some users runs them with parameters
@@ -121,10 +129,7 @@ def _prepared(*, scoped: bool) -> tuple[Delete, Insert]:
 
 @cache
 def _filling() -> Insert:
-    rows = _with_kind(reached().subquery("reached"))
-    return insert(REACH).from_select(
-        COLUMNS, rows.order_by(rows.selected_columns[1], rows.selected_columns[2])
-    )
+    return insert(REACH).from_select(COLUMNS, _in_key_order(_with_kind(reached().subquery("reached"))))
 
 
 def analyze_sources(session: Session) -> None:

@@ -51,9 +51,7 @@ from homeroom.store import tables as tb
 from homeroom.store.references import Reference
 
 CHUNK: Final = 5000
-IMPORT_WORK_MEM: Final = "64MB"
-SQLITE_CACHE_KIB: Final = {"main": 196_608, "temp": 98_304}  # the page caches' sizes during an import
-_SQLITE_CACHE: Final = "homeroom.roster_stage.cache_size"  # session.info: SQLite's sizes before tuning
+REWRITE_KINDS: Final = 10_000  # users staged without a kind above which PostgreSQL rewrites rs_users
 T = TypeVar("T")
 _meta = MetaData()
 
@@ -289,15 +287,49 @@ def settle_kinds(session: Session) -> dict[str, int]:
     Returns what was skipped: users whose roles are all of kinds not imported, by reason.
     """
     s, a = USERS.c, ACCOUNTS.c
-    implied = select(a.user_id, func.min(a.account).label("kind")).group_by(a.user_id).subquery()
-    session.execute(
-        update(USERS).where(s.kind.is_(None), s.id == implied.c.user_id).values(kind=implied.c.kind)
-    )
+    unknown = session.scalar(select(func.count()).select_from(USERS).where(s.kind.is_(None))) or 0
+    if unknown > REWRITE_KINDS and _postgres(session):
+        _rewrite_kinds(session)
+    elif unknown:
+        implied = select(a.user_id, func.min(a.account).label("kind")).group_by(a.user_id).subquery()
+        session.execute(
+            update(USERS).where(s.kind.is_(None), s.id == implied.c.user_id).values(kind=implied.c.kind)
+        )
     orphans = session.scalar(select(func.count()).select_from(USERS).where(s.kind.is_(None))) or 0
     if orphans:
         session.execute(delete(USERS).where(s.kind.is_(None)))
         return {"users without an imported role": int(orphans)}
     return {}
+
+
+def _rewrite_kinds(session: Session) -> None:
+    """PostgreSQL, many users without a kind: rs_users written anew with the kinds, as an UPDATE would
+    leave it. An UPDATE writes a new version of each row and an entry in each of the table's three indexes
+    at random places: some 25 us a row, 30 s for a million users (size L). Here the rows are copied with
+    their kinds, put back in key order with only the primary key kept meanwhile, and the two other indexes
+    built once, by sorting (about 7 s)."""
+    names = [column.name for column in USERS.columns]  # the statements below name only these constants
+    chosen = ", ".join(
+        "coalesce(s.kind, k.kind) AS kind" if name == "kind" else f"s.{name}" for name in names
+    )
+    implied = "SELECT user_id, min(account) AS kind FROM rs_accounts GROUP BY user_id"
+    session.execute(
+        text(
+            f"CREATE TEMPORARY TABLE rs_users_kinds ON COMMIT DROP AS SELECT {chosen} FROM rs_users s"  # noqa: S608
+            f" LEFT JOIN ({implied}) k ON s.kind IS NULL AND k.user_id = s.id"
+        )
+    )
+    session.execute(text("TRUNCATE rs_users"))
+    connection = session.connection()
+    for index in USERS.indexes:
+        index.drop(connection)
+    columns = ", ".join(names)
+    session.execute(
+        text(f"INSERT INTO rs_users ({columns}) SELECT {columns} FROM rs_users_kinds ORDER BY id")  # noqa: S608
+    )
+    for index in USERS.indexes:
+        index.create(connection)
+    session.execute(text("DROP TABLE rs_users_kinds"))
 
 
 def mixed_accounts(session: Session, limit: int) -> list[tuple[int, str]]:
@@ -344,35 +376,6 @@ def analyze_staging(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         for table in STAGING_ALL:
             session.execute(text(f"ANALYZE {table.name}"))
-
-
-def tune_session(session: Session) -> None:
-    """Settings for an import's session, whose statements each read or write up to millions of rows.
-
-    PostgreSQL, for this transaction: plans may be reused (the engine forces custom plans, store/database.py,
-    which also re-plans every foreign key check: a million inserted links would be planned a million times),
-    and sorts and hashes get `IMPORT_WORK_MEM`. SQLite, until `untune_session`: page caches of
-    `SQLITE_CACHE_KIB` for the database (192 MiB) and the temporary tables (96 MiB) instead of 2 MiB,
-    so that the indexes the import writes stay in memory.
-    """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL plan_cache_mode = auto"))
-        session.execute(text(f"SET LOCAL work_mem = '{IMPORT_WORK_MEM}'"))
-        return
-    sizes = [session.scalar(text(f"PRAGMA {schema}.cache_size")) for schema in ("main", "temp")]
-    session.info[_SQLITE_CACHE] = sizes
-    for schema in ("main", "temp"):
-        session.execute(text(f"PRAGMA {schema}.cache_size = -{SQLITE_CACHE_KIB[schema]}"))
-
-
-def untune_session(session: Session) -> None:
-    """Give SQLite's page caches back their sizes from before `tune_session`, and the memory."""
-    sizes = session.info.pop(_SQLITE_CACHE, None)
-    if sizes is None:
-        return
-    for schema, size in zip(("main", "temp"), sizes, strict=True):
-        session.execute(text(f"PRAGMA {schema}.cache_size = {int(size)}"))
-    session.execute(text("PRAGMA shrink_memory"))
 
 
 def refresh_statistics(session: Session) -> None:
