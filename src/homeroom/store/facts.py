@@ -60,7 +60,7 @@ PEOPLE_TEXT = """SELECT u.id, 0, u.kind, u.status, u.deleted, u.created_by, -1
     UNION ALL SELECT x.user_id, 4, x.class_id, NULL, NULL, NULL, {class_position}
     FROM EACH(:ids) AS i JOIN enrollments AS x ON x.tenant_id = :tenant AND x.user_id = i.value"""
 PEOPLE = RawQuery.of(PEOPLE_TEXT.format(class_position="x.position"))
-# The same without the positions of classes taught and enrolled in, which then come in key order: the
+# The same without the positions of classes taught and enrolled in, which then come in no set order: the
 # primary key's index answers those probes alone, without reading the table (about a quarter less
 # SQLite time for a batch check). For deciding only: decide tests membership of those classes, never
 # their order, but a user read to be written back must keep its order (PEOPLE).
@@ -111,7 +111,7 @@ def load_world(  # noqa: PLR0913 - what to load, each optional
 
     With a snapshot, the orgs, settings, locks and custom roles are the snapshot's (all of the tenant's),
     and classes come from it. Without `classes_in_order`, users' classes taught and enrolled in come in
-    key order rather than their own (cheaper; for worlds that are only decided on). `known` users were
+    no set order rather than their own (cheaper; for worlds that are only decided on). `known` users were
     read already in this unit of work, with their links (None: not found; store/bearers.py): they are
     not read again."""
     refs = list(refs)
