@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from homeroom.store import roster_session
@@ -72,3 +73,24 @@ def test_a_connection_that_had_a_temporary_table_keeps_its_size_and_stages(own_e
         assert not session.connection().connection.is_detached
         rs.drop_staging(session)
         session.execute(text("DROP TABLE earlier"))
+
+
+def test_settings_are_given_back_after_a_failed_statement(own_engine: Engine) -> None:
+    postgres = own_engine.dialect.name == "postgresql"
+    with Session(own_engine) as session:
+        session.begin()
+        first = _backend(session) if postgres else 0
+        roster_session.tune_session(session)
+        rs.create_staging(session)
+        with pytest.raises(DBAPIError):
+            session.execute(text("INSERT INTO rs_accounts (user_id) VALUES ('u1')"))  # account is NOT NULL
+        roster_session.untune_session(session)  # as the import's `release`, before the rollback
+        if postgres:
+            assert session.connection().connection.is_detached
+        session.rollback()
+    with Session(own_engine) as session, session.begin():
+        if postgres:
+            assert _backend(session) != first
+            assert session.scalar(text("SHOW temp_buffers")) == "8MB"
+        else:
+            assert session.scalar(text("PRAGMA temp.cache_size")) != -roster_session.SQLITE_CACHE_KIB["temp"]

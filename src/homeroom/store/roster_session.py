@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 IMPORT_WORK_MEM: Final = "64MB"
 IMPORT_TEMP_BUFFERS: Final = "256MB"
-_DETACH: Final = "homeroom.roster_session.detach"  # session.info: the connection keeps raised temp buffers
+_DETACH: Final = "homeroom.roster_session.detach"  # session.info: the pooled connection with raised buffers
 SQLITE_CACHE_KIB: Final = {"main": 196_608, "temp": 98_304}  # the page caches' sizes during an import
 _SQLITE_CACHE: Final = "homeroom.roster_session.cache_size"  # session.info: SQLite's sizes before tuning
 
@@ -42,8 +42,9 @@ def tune_session(session: Session) -> None:
 def untune_session(session: Session) -> None:
     """Give SQLite's page caches back their sizes from before `tune_session`, and the memory; on
     PostgreSQL, close the connection when it is given back if it holds an import's temporary buffers."""
-    if session.info.pop(_DETACH, False):
-        session.connection().connection.detach()
+    pooled = session.info.pop(_DETACH, None)  # taken at the start: the session may be failing by now
+    if pooled is not None:
+        pooled.detach()
     sizes = session.info.pop(_SQLITE_CACHE, None)
     if sizes is None:
         return
@@ -67,4 +68,4 @@ def _raise_temp_buffers(session: Session) -> None:
             session.execute(text(f"SET LOCAL temp_buffers = '{IMPORT_TEMP_BUFFERS}'"))
     except DBAPIError:
         return
-    session.info[_DETACH] = True
+    session.info[_DETACH] = session.connection().connection
