@@ -21,6 +21,15 @@ USERS = RawQuery.of(
     "SELECT u.id, u.kind FROM EACH(:ids) AS i JOIN users AS u ON u.tenant_id = :tenant AND u.id = i.value"
 )
 
+# links in orders that differ from the primary keys' (user_id, class_id / org_id / role, org_id)
+ZED = User(
+    "zed_teacher",
+    "staff",
+    orgs=("roosevelt_ms", "lincoln_elem"),
+    roles=(Assignment("teacher", "roosevelt_ms"), Assignment("school_admin", "lincoln_elem")),
+    teaches=("math_4b", "math_4a", "algebra_7"),
+)
+
 
 def test_a_query_is_one_text_per_dialect_whatever_the_number_of_ids() -> None:
     assert USERS.lists == {"ids"}
@@ -48,14 +57,7 @@ def test_fetch_reads_the_ids_given_and_what_the_session_has_pending(session: Ses
 def test_links_come_back_in_the_order_of_their_positions(session: Session) -> None:
     scenario = demo_scenario("math")
     world = scenario.world
-    # orders that differ from the primary keys' (user_id, class_id / org_id / role, org_id)
-    zed = User(
-        "zed_teacher",
-        "staff",
-        orgs=("roosevelt_ms", "lincoln_elem"),
-        roles=(Assignment("teacher", "roosevelt_ms"), Assignment("school_admin", "lincoln_elem")),
-        teaches=("math_4b", "math_4a", "algebra_7"),
-    )
+    zed = ZED
     yan = User("yan_student", "student", orgs=("lincoln_elem",), enrolled_in=("math_4b", "math_4a"))
     world = replace(world, users={**world.users, zed.id: zed, yan.id: yan})
     tenant_id = store_world(session, world, scenario.profile)
@@ -66,13 +68,7 @@ def test_links_come_back_in_the_order_of_their_positions(session: Session) -> No
 def test_a_world_only_decided_on_keeps_each_users_classes_but_not_their_order(session: Session) -> None:
     scenario = demo_scenario("math")
     world = scenario.world
-    zed = User(
-        "zed_teacher",
-        "staff",
-        orgs=("roosevelt_ms", "lincoln_elem"),
-        roles=(Assignment("teacher", "roosevelt_ms"), Assignment("school_admin", "lincoln_elem")),
-        teaches=("math_4b", "math_4a", "algebra_7"),
-    )
+    zed = ZED
     world = replace(world, users={**world.users, zed.id: zed})
     tenant_id = store_world(session, world, scenario.profile)
     ids = [zed.id, "sam_student", "tomas_teacher"]
